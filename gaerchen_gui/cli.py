@@ -1,0 +1,161 @@
+"""``gaerchen``: train, evaluate and encode from a terminal, on the same core as the GUI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import gaerchen_gui
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _finite_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gaerchen",
+        description="See the latent space of an autoencoder and a variational autoencoder on Fashion-MNIST.",
+    )
+    parser.add_argument("--version", action="version", version=f"gaerchen {gaerchen_gui.__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    train = sub.add_parser("train", help="train an AE or a VAE on Fashion-MNIST (book settings by default)")
+    train.add_argument("--model", choices=["ae", "vae"], required=True)
+    train.add_argument("--out", type=Path, required=True, help="checkpoint file to write (.pt)")
+    train.add_argument("--epochs", type=_positive_int, help="default: 3 (AE) / 5 (VAE), as in the book")
+    train.add_argument("--batch-size", type=_positive_int, help="default: 64 (AE) / 100 (VAE)")
+    train.add_argument("--lr", type=_finite_float, help="Adam learning rate; default 1e-3 (AE) / 3e-4 (VAE)")
+    train.add_argument("--beta", type=_finite_float, help="VAE reconstruction weight; default 500")
+    train.add_argument("--latent-dim", type=_positive_int, help="default 2")
+    train.add_argument("--seed", type=int, help="default 0")
+    train.add_argument("--limit", type=_positive_int, help="train on the first N training images only")
+    train.add_argument("--device", help="auto (default), cpu, cuda, cuda:1, mps")
+    train.add_argument("--compile", choices=["auto", "on", "off"], help="torch.compile (auto: for long runs)")
+
+    evaluate = sub.add_parser("evaluate", help="test-set metrics of a checkpoint")
+    evaluate.add_argument("checkpoint", type=Path)
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.add_argument("--device", default="auto")
+
+    encode = sub.add_parser("encode", help="write the test set's embeddings to CSV")
+    encode.add_argument("checkpoint", type=Path)
+    encode.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    encode.add_argument("--device", default="auto")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    # Imported after parsing so that --help and bad arguments answer without loading torch.
+    from gaerchen_gui.core.checkpoints import CheckpointError
+    from gaerchen_gui.core.config import ConfigError
+    from gaerchen_gui.core.data import DatasetError
+    from gaerchen_gui.core.device import DeviceError
+
+    try:
+        if args.command == "train":
+            return _train(args)
+        if args.command == "evaluate":
+            return _evaluate(args)
+        return _encode(args)
+    except (ConfigError, DeviceError) as err:
+        parser.error(str(err))  # exits 2, like any other bad argument
+    except (CheckpointError, DatasetError) as err:
+        print(f"gaerchen: error: {err}", file=sys.stderr)
+        return 1
+    return 1
+
+
+def _train(args: argparse.Namespace) -> int:
+    from gaerchen_gui.core.config import TrainConfig
+    from gaerchen_gui.terminal_training import run_training_in_terminal
+
+    config = TrainConfig.book(
+        args.model,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        beta=args.beta,
+        latent_dim=args.latent_dim,
+        seed=args.seed,
+        limit=args.limit,
+        device=args.device,
+        compile=args.compile,
+    )
+    return run_training_in_terminal(config, args.out)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from gaerchen_gui.core.checkpoints import load_checkpoint
+    from gaerchen_gui.core.data import load_test_set
+    from gaerchen_gui.core.device import choose_device
+    from gaerchen_gui.core.evaluation import evaluate
+
+    device = choose_device(args.device)
+    checkpoint = load_checkpoint(args.checkpoint, device)
+    test = load_test_set()
+    beta = checkpoint.metadata.get("beta") or 500.0
+    metrics = evaluate(checkpoint.model, test.images, beta=beta)
+    result = {
+        "model": checkpoint.kind,
+        "latent_dim": checkpoint.model.latent_dim,
+        "n_test": len(test),
+        "test_bce": metrics["bce"],
+    }
+    if checkpoint.kind == "vae":
+        result["test_kl"] = metrics["kl"]
+        result["beta"] = beta
+    result["epochs_trained"] = checkpoint.metadata.get("epochs_trained")
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:>15}: {value}")
+    return 0
+
+
+def _encode(args: argparse.Namespace) -> int:
+    from gaerchen_gui.core.checkpoints import load_checkpoint
+    from gaerchen_gui.core.data import load_test_set
+    from gaerchen_gui.core.device import choose_device
+    from gaerchen_gui.core.evaluation import embed_all
+    from gaerchen_gui.core.export import write_embeddings_csv
+
+    checkpoint = load_checkpoint(args.checkpoint, choose_device(args.device))
+    test = load_test_set()
+    z = embed_all(checkpoint.model, test)
+    try:
+        write_embeddings_csv(args.out, z, test.labels)
+    except OSError as err:
+        print(f"gaerchen: error: cannot write {args.out}: {err.strerror}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(test)} embeddings to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

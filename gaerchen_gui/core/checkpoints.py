@@ -1,0 +1,162 @@
+"""One checkpoint format: the weights plus what a person needs to know about them.
+
+On disk it is ``torch.save`` of a plain dict::
+
+    {"format": "gaerchen-checkpoint", "format_version": 1,
+     "metadata": {...JSON-like...}, "state_dict": {name: tensor}}
+
+It is read with ``torch.load(weights_only=True)``, which refuses pickled code,
+so opening a hostile file can never run it. Every way a file can be wrong
+(missing, empty, truncated, flipped bytes, someone else's .pt, wrong shapes)
+ends in :class:`CheckpointError` with a message meant for a person.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+import gaerchen_gui
+from gaerchen_gui.core.models import MODEL_KINDS, LatentModel, build_model
+from gaerchen_gui.core.training import TrainingHistory
+
+FORMAT = "gaerchen-checkpoint"
+FORMAT_VERSION = 1
+
+
+class CheckpointError(Exception):
+    """The file is not a usable Gaerchen checkpoint; ``str(err)`` says why in plain words."""
+
+
+@dataclass
+class Checkpoint:
+    model: LatentModel
+    metadata: dict[str, Any]
+    path: Path | None = None
+    history: TrainingHistory = field(default_factory=TrainingHistory)
+
+    @property
+    def kind(self) -> str:
+        return self.model.kind
+
+    @property
+    def test_metrics(self) -> dict[str, float]:
+        return dict(self.metadata.get("test_metrics") or {})
+
+
+def make_metadata(
+    model: LatentModel,
+    *,
+    config: dict[str, Any] | None = None,
+    epochs_trained: int = 0,
+    test_metrics: dict[str, float] | None = None,
+    history: TrainingHistory | None = None,
+) -> dict[str, Any]:
+    config = dict(config or {})
+    return {
+        "model": model.kind,
+        "latent_dim": model.latent_dim,
+        "beta": float(config.get("beta", 500.0)) if model.kind == "vae" else None,
+        "epochs_trained": int(epochs_trained),
+        "optimizer": {"name": "Adam", "lr": config.get("lr"), "batch_size": config.get("batch_size")},
+        "config": config,
+        "test_metrics": dict(test_metrics or {}),
+        "history": (history or TrainingHistory()).to_dict(),
+        "gaerchen_version": gaerchen_gui.__version__,
+        "torch_version": str(torch.__version__),
+    }
+
+
+def save_checkpoint(path: str | os.PathLike, model: LatentModel, metadata: dict[str, Any]) -> Path:
+    """Write atomically: a temporary file in the same folder, flushed, then renamed over ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    payload = {"format": FORMAT, "format_version": FORMAT_VERSION, "metadata": metadata, "state_dict": state}
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(payload, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_checkpoint(path: str | os.PathLike, device: torch.device | str = "cpu") -> Checkpoint:
+    path = Path(path)
+    name = path.name
+    if not path.exists():
+        raise CheckpointError(f"{name}: no such file ({path}).")
+    if path.is_dir():
+        raise CheckpointError(f"{name} is a folder, not a checkpoint file.")
+    if path.stat().st_size == 0:
+        raise CheckpointError(f"{name} is empty (0 bytes): it is not a Gaerchen checkpoint.")
+    try:
+        payload = torch.load(path, map_location=device, weights_only=True)
+    except Exception as err:  # noqa: BLE001 - torch raises many types for damaged files
+        raise CheckpointError(_describe_load_failure(name, err)) from err
+    return _checkpoint_from_payload(payload, name, path, device)
+
+
+def _describe_load_failure(name: str, err: Exception) -> str:
+    text = str(err)
+    if "Weights only load failed" in text or "Unsupported global" in text:
+        return (
+            f"{name} contains pickled Python objects, which Gaerchen refuses to load because "
+            "they could run code. Only checkpoints saved by Gaerchen can be opened."
+        )
+    return f"{name} is not a readable checkpoint: the file is damaged, truncated or of another kind."
+
+
+def _checkpoint_from_payload(payload: Any, name: str, path: Path, device: torch.device | str) -> Checkpoint:
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise CheckpointError(
+            f"{name} is a PyTorch file, but not a Gaerchen checkpoint (it has no Gaerchen header)."
+        )
+    version = payload.get("format_version")
+    if version != FORMAT_VERSION:
+        raise CheckpointError(f"{name} uses checkpoint format {version!r}; this Gaerchen reads format {FORMAT_VERSION}.")
+    metadata = payload.get("metadata")
+    state = payload.get("state_dict")
+    if not isinstance(metadata, dict) or not isinstance(state, dict):
+        raise CheckpointError(f"{name} is damaged: its metadata or weights are missing.")
+    kind = metadata.get("model")
+    latent_dim = metadata.get("latent_dim")
+    if kind not in MODEL_KINDS:
+        raise CheckpointError(f"{name} names an unknown model kind {kind!r}.")
+    if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or not 1 <= latent_dim <= 512:
+        raise CheckpointError(f"{name} has an invalid latent size {latent_dim!r}.")
+    model = build_model(kind, latent_dim)
+    try:
+        model.load_state_dict(state, strict=True)
+    except (RuntimeError, TypeError, ValueError) as err:
+        raise CheckpointError(
+            f"{name}: its weights do not fit a {kind.upper()} with a {latent_dim}-D latent space "
+            "(missing, extra or wrongly shaped tensors)."
+        ) from err
+    if not all(torch.isfinite(t).all() for t in model.state_dict().values() if t.is_floating_point()):
+        raise CheckpointError(f"{name} contains NaN or infinite weights.")
+    model.to(device).eval()
+    history = metadata.get("history") or {}
+    try:
+        parsed_history = TrainingHistory.from_dict(history) if isinstance(history, dict) else TrainingHistory()
+    except (TypeError, ValueError):
+        parsed_history = TrainingHistory()  # curves are a nicety; the weights are what matter
+    metrics = metadata.get("test_metrics")
+    if isinstance(metrics, dict):
+        metadata["test_metrics"] = {k: float(v) for k, v in metrics.items() if _is_finite_number(v)}
+    return Checkpoint(model, metadata, path, parsed_history)
+
+
+def _is_finite_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

@@ -1,0 +1,54 @@
+"""Deterministic metrics and embeddings over a whole image set, in batches."""
+
+from __future__ import annotations
+
+import torch
+
+from gaerchen_gui.core.data import ImageSet
+from gaerchen_gui.core.losses import kl_to_standard_normal, mean_pixel_bce
+from gaerchen_gui.core.models import LatentModel
+
+
+def _batches(n: int, batch_size: int):
+    for start in range(0, n, batch_size):
+        yield slice(start, min(start + batch_size, n))
+
+
+@torch.inference_mode()
+def evaluate(model: LatentModel, images: torch.Tensor, beta: float = 500.0, batch_size: int = 500) -> dict[str, float]:
+    """Mean per-pixel BCE of the reconstructions (the VAE decodes ``z_mean``) and, for a VAE,
+    the mean KL summed over dims; ``recon``/``total`` are the training loss's terms.
+
+    ``images``: (N, 1, 32, 32) in [0, 1] on the model's device.
+    """
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    bce_sum, kl_sum, n = 0.0, 0.0, images.shape[0]
+    for rows in _batches(n, batch_size):
+        x = images[rows].to(device)
+        if model.kind == "vae":
+            z_mean, z_log_var = model.encoder(x)
+            kl_sum += kl_to_standard_normal(z_mean, z_log_var).item() * x.shape[0]
+            z = z_mean
+        else:
+            z = model.encoder(x)
+        bce_sum += mean_pixel_bce(model.decoder(z), x).item() * x.shape[0]
+    model.train(was_training)
+    bce = bce_sum / n
+    if model.kind == "vae":
+        kl = kl_sum / n
+        return {"bce": bce, "recon": beta * bce, "kl": kl, "total": beta * bce + kl}
+    return {"bce": bce, "recon": bce, "kl": 0.0, "total": bce}
+
+
+@torch.inference_mode()
+def embed_all(model: LatentModel, image_set: ImageSet | torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """(N, latent_dim) embeddings on the CPU: where each image lands on the latent map."""
+    images = image_set.images if isinstance(image_set, ImageSet) else image_set
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    out = [model.embed(images[rows].to(device)).float().cpu() for rows in _batches(images.shape[0], batch_size)]
+    model.train(was_training)
+    return torch.cat(out) if out else torch.empty(0, model.latent_dim)

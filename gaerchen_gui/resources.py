@@ -1,0 +1,35 @@
+"""Where the shipped files are: ``resources/`` and ``models/`` beside the package.
+
+In a source checkout (editable install) they sit at the repository root; a
+wheel installs them as the packages ``gaerchen_gui._resources`` and
+``gaerchen_gui._models`` (see pyproject.toml); a PyInstaller bundle unpacks
+them under ``sys._MEIPASS``.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib import resources as importlib_resources
+from pathlib import Path
+
+_REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _locate(folder: str, package: str) -> Path:
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle is not None:
+        return Path(bundle) / folder
+    checkout = _REPO_ROOT / folder
+    if checkout.is_dir():
+        return checkout
+    return Path(str(importlib_resources.files(package)))
+
+
+def resource_path(*parts: str) -> Path:
+    """A path inside ``resources/`` (icons, styles, the bundled dataset, licences)."""
+    return _locate("resources", "gaerchen_gui._resources").joinpath(*parts)
+
+
+def shipped_model_path(name: str) -> Path:
+    """A shipped checkpoint in ``models/``, e.g. ``shipped_model_path("ae.pt")``."""
+    return _locate("models", "gaerchen_gui._models") / name

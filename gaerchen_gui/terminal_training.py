@@ -1,0 +1,82 @@
+"""The terminal front end of the training loop: a progress bar, Ctrl-C, a saved checkpoint."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from gaerchen_gui.core.checkpoints import make_metadata, save_checkpoint
+from gaerchen_gui.core.config import TrainConfig
+from gaerchen_gui.core.training import EpochEvent, PausedEvent, StepEvent, StopEvent, Trainer
+
+
+def _format_val(val: dict[str, float], kind: str) -> str:
+    if kind == "vae":
+        return f"val total {val['total']:.2f}  recon {val['recon']:.2f}  kl {val['kl']:.2f}  bce {val['bce']:.4f}"
+    return f"val bce {val['bce']:.4f}"
+
+
+def run_training_in_terminal(config: TrainConfig, out: Path) -> int:
+    """Train, showing progress; the first Ctrl-C stops after the current step and saves
+    the last finished epoch, a second one aborts at once."""
+    trainer = Trainer(config)
+    print(
+        f"training {config.model.upper()} on {len(trainer.train_set)} images, device {trainer.device}, "
+        f"{config.epochs} epochs, batch {config.batch_size}, lr {config.lr:g}"
+        + (f", beta {config.beta:g}" if config.model == "vae" else ""),
+        file=sys.stderr,
+    )
+
+    def on_sigint(signum, frame):  # noqa: ARG001
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        trainer.control.cancel()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    bar = None
+    stop: StopEvent | None = None
+    try:
+        for event in trainer.run():
+            if isinstance(event, StepEvent):
+                if bar is None:
+                    bar = tqdm(total=event.total_steps, unit="step", dynamic_ncols=True, file=sys.stderr)
+                bar.update(1)
+                bar.set_postfix_str(
+                    f"epoch {event.epoch}/{config.epochs} loss {event.loss:.4f} {event.images_per_s:.0f} img/s",
+                    refresh=False,
+                )
+            elif isinstance(event, EpochEvent):
+                message = f"epoch {event.epoch}/{event.epochs}: {_format_val(event.val, config.model)}"
+                (bar.write if bar else print)(message)
+            elif isinstance(event, StopEvent):
+                stop = event
+            elif isinstance(event, PausedEvent):  # pragma: no cover - nothing pauses the CLI
+                pass
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if bar is not None:
+            bar.close()
+    assert stop is not None
+    print(stop.message, file=sys.stderr)
+    if stop.reason == "cancelled":
+        if trainer.epochs_completed == 0:
+            print("No epoch finished, so nothing was saved.", file=sys.stderr)
+            return 130
+        trainer.restore_last_epoch()
+    if stop.reason == "non_finite" and trainer.epochs_completed == 0:
+        print("No epoch finished, so nothing was saved.", file=sys.stderr)
+        return 1
+    if stop.reason == "non_finite":
+        trainer.restore_last_epoch()  # the weights whose test metrics were measured
+    metadata = make_metadata(
+        trainer.model,
+        config=config.to_dict(),
+        epochs_trained=trainer.epochs_completed,
+        test_metrics=trainer.last_val,
+        history=trainer.history,
+    )
+    save_checkpoint(out, trainer.model, metadata)
+    print(f"saved {out} ({trainer.epochs_completed} epochs)", file=sys.stderr)
+    return {"finished": 0, "cancelled": 130, "non_finite": 1}[stop.reason]
