@@ -41,7 +41,14 @@ def run_training_in_terminal(config: TrainConfig, out: Path) -> int:
         for event in trainer.run():
             if isinstance(event, StepEvent):
                 if bar is None:
-                    bar = tqdm(total=event.total_steps, unit="step", dynamic_ncols=True, file=sys.stderr)
+                    # a bar only on a terminal: in a log or a pipe, the epoch lines are enough
+                    bar = tqdm(
+                        total=event.total_steps,
+                        unit="step",
+                        dynamic_ncols=True,
+                        file=sys.stderr,
+                        disable=not sys.stderr.isatty(),
+                    )
                 bar.update(1)
                 bar.set_postfix_str(
                     f"epoch {event.epoch}/{config.epochs} loss {event.loss:.4f} {event.images_per_s:.0f} img/s",
@@ -49,7 +56,7 @@ def run_training_in_terminal(config: TrainConfig, out: Path) -> int:
                 )
             elif isinstance(event, EpochEvent):
                 message = f"epoch {event.epoch}/{event.epochs}: {_format_val(event.val, config.model)}"
-                (bar.write if bar else print)(message)
+                tqdm.write(message, file=sys.stderr)
             elif isinstance(event, StopEvent):
                 stop = event
             elif isinstance(event, PausedEvent):  # pragma: no cover - nothing pauses the CLI

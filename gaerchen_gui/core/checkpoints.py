@@ -1,18 +1,25 @@
 """One checkpoint format: the weights plus what a person needs to know about them.
 
-On disk it is ``torch.save`` of a plain dict::
+On disk it is the bytes of ``torch.save`` of a plain dict::
 
     {"format": "gaerchen-checkpoint", "format_version": 1,
      "metadata": {...JSON-like...}, "state_dict": {name: tensor}}
 
-It is read with ``torch.load(weights_only=True)``, which refuses pickled code,
-so opening a hostile file can never run it. Every way a file can be wrong
-(missing, empty, truncated, flipped bytes, someone else's .pt, wrong shapes)
-ends in :class:`CheckpointError` with a message meant for a person.
+followed by a 40-byte trailer: the SHA-256 of those bytes and the magic
+``GAERCHK1``. The checksum catches what the zip container would not: a flipped
+bit inside a weight or a metadata number loads "fine" with plain torch.load.
+Zip readers ignore trailing bytes, so ``torch.load`` still opens the file.
+
+The payload is read with ``torch.load(weights_only=True)``, which refuses
+pickled code, so opening a hostile file can never run it. Every way a file can
+be wrong (missing, empty, truncated, flipped bytes, someone else's .pt, wrong
+shapes) ends in :class:`CheckpointError` with a message meant for a person.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import math
 import os
 import tempfile
@@ -28,6 +35,8 @@ from gaerchen_gui.core.training import TrainingHistory
 
 FORMAT = "gaerchen-checkpoint"
 FORMAT_VERSION = 1
+MAGIC = b"GAERCHK1"
+TRAILER_SIZE = 32 + len(MAGIC)  # sha256 digest + magic
 
 
 class CheckpointError(Exception):
@@ -79,10 +88,14 @@ def save_checkpoint(path: str | os.PathLike, model: LatentModel, metadata: dict[
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     payload = {"format": FORMAT, "format_version": FORMAT_VERSION, "metadata": metadata, "state_dict": state}
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    body = buffer.getvalue()
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
+            f.write(body)
+            f.write(hashlib.sha256(body).digest() + MAGIC)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp_name, path)
@@ -99,10 +112,23 @@ def load_checkpoint(path: str | os.PathLike, device: torch.device | str = "cpu")
         raise CheckpointError(f"{name}: no such file ({path}).")
     if path.is_dir():
         raise CheckpointError(f"{name} is a folder, not a checkpoint file.")
-    if path.stat().st_size == 0:
-        raise CheckpointError(f"{name} is empty (0 bytes): it is not a Gaerchen checkpoint.")
     try:
-        payload = torch.load(path, map_location=device, weights_only=True)
+        data = path.read_bytes()
+    except OSError as err:
+        raise CheckpointError(f"{name} cannot be read: {err.strerror}.") from err
+    if not data:
+        raise CheckpointError(f"{name} is empty (0 bytes): it is not a Gaerchen checkpoint.")
+    body, digest, magic = data[:-TRAILER_SIZE], data[-TRAILER_SIZE : -len(MAGIC)], data[-len(MAGIC) :]
+    if len(data) < TRAILER_SIZE or magic != MAGIC:
+        if data.startswith(b"PK"):
+            raise CheckpointError(
+                f"{name} is a PyTorch or zip file, but not a Gaerchen checkpoint (or its end was cut off)."
+            )
+        raise CheckpointError(f"{name} is not a Gaerchen checkpoint (or it was cut off before its end).")
+    if hashlib.sha256(body).digest() != digest:
+        raise CheckpointError(f"{name} is damaged: its checksum does not match its contents.")
+    try:
+        payload = torch.load(io.BytesIO(body), map_location=device, weights_only=True)
     except Exception as err:  # noqa: BLE001 - torch raises many types for damaged files
         raise CheckpointError(_describe_load_failure(name, err)) from err
     return _checkpoint_from_payload(payload, name, path, device)
@@ -120,12 +146,12 @@ def _describe_load_failure(name: str, err: Exception) -> str:
 
 def _checkpoint_from_payload(payload: Any, name: str, path: Path, device: torch.device | str) -> Checkpoint:
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise CheckpointError(
-            f"{name} is a PyTorch file, but not a Gaerchen checkpoint (it has no Gaerchen header)."
-        )
+        raise CheckpointError(f"{name} is a PyTorch file, but not a Gaerchen checkpoint (it has no Gaerchen header).")
     version = payload.get("format_version")
     if version != FORMAT_VERSION:
-        raise CheckpointError(f"{name} uses checkpoint format {version!r}; this Gaerchen reads format {FORMAT_VERSION}.")
+        raise CheckpointError(
+            f"{name} uses checkpoint format {version!r}; this Gaerchen reads format {FORMAT_VERSION}."
+        )
     metadata = payload.get("metadata")
     state = payload.get("state_dict")
     if not isinstance(metadata, dict) or not isinstance(state, dict):

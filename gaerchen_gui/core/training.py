@@ -196,7 +196,7 @@ class Trainer:
         if self._want_compile(total_steps):
             self._loss_fn = torch.compile(self._eager_loss)
             self.compiled = True
-        params = [p for p in self.model.parameters()]
+        params = [p.detach() for p in self.model.parameters()]  # detached views: copies skip autograd
         last_good = [p.detach().clone() for p in params]
         global_step = 0
         train_time = 0.0  # seconds spent in steps, for images/s and the ETA
@@ -225,14 +225,15 @@ class Trainer:
                     terms = self._loss_fn(x)
                 values = torch.stack([t.detach() for t in terms]).double().cpu()
                 if not torch.isfinite(values).all():
-                    torch._foreach_copy_(params, last_good)
+                    with torch.no_grad():
+                        torch._foreach_copy_(params, last_good)
                     yield self._stop(
                         "non_finite",
                         f"The loss became {values[0].item()} at epoch {epoch}, step {step}: training "
                         "stopped and the weights from the step before were kept. Try a lower learning rate.",
                     )
                     return
-                torch._foreach_copy_(last_good, [p.detach() for p in params])
+                torch._foreach_copy_(last_good, [p.detach() for p in params])  # weights that gave a finite loss
                 self.optimizer.zero_grad(set_to_none=True)
                 terms.total.backward()
                 self.optimizer.step()
@@ -255,7 +256,11 @@ class Trainer:
             means = (sums / steps_per_epoch).tolist()
             train = {"total": means[0], "recon": means[1], "kl": means[2]}
             self.history.epochs.append(
-                {"epoch": epoch, **{f"train_{k}": v for k, v in train.items()}, **{f"val_{k}": v for k, v in val.items()}}
+                {
+                    "epoch": epoch,
+                    **{f"train_{k}": v for k, v in train.items()},
+                    **{f"val_{k}": v for k, v in val.items()},
+                }
             )
             self.epochs_completed = epoch
             self.last_val = val

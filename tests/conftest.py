@@ -1,0 +1,25 @@
+"""Shared fixtures: the real Fashion-MNIST test split, loaded once per session."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# Qt tests run without a display; set before anything imports Qt.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(scope="session")
+def test_set():
+    from gaerchen_gui.core.data import load_test_set
+
+    return load_test_set()
+
+
+@pytest.fixture(scope="session")
+def small_train_set(test_set):
+    """The first 600 real training images: enough for a loss to fall in a few dozen steps."""
+    from gaerchen_gui.core.data import load_train_set
+
+    return load_train_set().subset(600)
