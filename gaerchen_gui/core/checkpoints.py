@@ -93,6 +93,7 @@ def save_checkpoint(path: str | os.PathLike, model: LatentModel, metadata: dict[
     body = buffer.getvalue()
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp_name, _new_file_mode())  # mkstemp makes 0600 files; a checkpoint is an ordinary file
         with os.fdopen(fd, "wb") as f:
             f.write(body)
             f.write(hashlib.sha256(body).digest() + MAGIC)
@@ -103,6 +104,12 @@ def save_checkpoint(path: str | os.PathLike, model: LatentModel, metadata: dict[
         Path(tmp_name).unlink(missing_ok=True)
         raise
     return path
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def load_checkpoint(path: str | os.PathLike, device: torch.device | str = "cpu") -> Checkpoint:
