@@ -8,8 +8,8 @@ them under ``sys._MEIPASS``.
 
 from __future__ import annotations
 
+import importlib
 import sys
-from importlib import resources as importlib_resources
 from pathlib import Path
 
 _REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +22,8 @@ def _locate(folder: str, package: str) -> Path:
     checkout = _REPO_ROOT / folder
     if checkout.is_dir():
         return checkout
-    return Path(str(importlib_resources.files(package)))
+    # an installed wheel: a namespace package (no __init__.py), so take its one folder
+    return Path(next(iter(importlib.import_module(package).__path__)))
 
 
 def resource_path(*parts: str) -> Path:

@@ -1,4 +1,5 @@
 import io
+import os
 import pickle
 import zipfile
 
@@ -45,6 +46,9 @@ def test_round_trip_keeps_weights_and_metadata(tmp_path, kind):
     assert loaded.test_metrics == {"bce": 0.26, "kl": 5.0}
     assert loaded.history.steps == [[1.0, 3.0, 2.5, 0.5]] and loaded.history.epochs[0]["val_bce"] == 0.3
     assert meta["gaerchen_version"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
 
 
 def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch):

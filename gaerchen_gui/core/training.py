@@ -201,6 +201,7 @@ class Trainer:
         global_step = 0
         train_time = 0.0  # seconds spent in steps, for images/s and the ETA
         eval_time = 0.0
+        smoothed_dt = None  # exponential moving average of the step time, for a steady images/s
         start = time.perf_counter()
         self.model.train()
         for epoch in range(1, cfg.epochs + 1):
@@ -239,6 +240,7 @@ class Trainer:
                 self.optimizer.step()
                 dt = time.perf_counter() - t0
                 train_time += dt
+                smoothed_dt = dt if smoothed_dt is None else 0.9 * smoothed_dt + 0.1 * dt
                 global_step += 1
                 sums += values
                 loss, recon, kl = values.tolist()
@@ -248,7 +250,7 @@ class Trainer:
                 eta = (total_steps - global_step) / steps_per_s + evals_left * (eval_time / max(epoch - 1, 1))
                 yield StepEvent(
                     epoch, step, steps_per_epoch, global_step, total_steps, loss, recon, kl,
-                    images_per_s=x.shape[0] / dt, eta_s=eta,
+                    images_per_s=x.shape[0] / smoothed_dt, eta_s=eta,
                 )  # fmt: skip
             t_eval = time.perf_counter()
             val = evaluate(self.model, self.test_images, beta=cfg.beta)
