@@ -1,0 +1,250 @@
+"""Live loss curves: per-step training loss (raw and smoothed), test loss per epoch,
+and for a VAE its two terms, reconstruction and KL, in BETA-weighted or plain units.
+
+Points are appended as events arrive; the plots redraw at most ``REDRAW_HZ``
+times a second, whatever the step rate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from superqt import QLabeledDoubleSlider
+
+from gaerchen_gui.core.training import EpochEvent, StepEvent, TrainingHistory
+
+REDRAW_HZ = 10
+
+
+def ema(values: np.ndarray, alpha: float, start: int = 0, out: np.ndarray | None = None) -> np.ndarray:
+    """Exponential moving average with smoothing ``alpha`` in [0, 1) (0 = raw), bias-corrected
+    so the curve starts at the data rather than at zero. With ``out`` holding the smoothed
+    ``values[:start]`` already, only the new points are computed."""
+    if out is None or out.size < values.size:
+        grown = np.empty_like(values)
+        if out is not None:
+            grown[:start] = out[:start]
+        out = grown
+    if alpha <= 0:
+        out[start:] = values[start:]
+        return out[: values.size]
+    acc = out[start - 1] * (1 - alpha**start) if start > 0 else 0.0
+    for i in range(start, values.size):
+        acc = alpha * acc + (1 - alpha) * values[i]
+        out[i] = acc / (1 - alpha ** (i + 1))
+    return out[: values.size]
+
+
+class _Smoothed:
+    """The EMA of a growing series, extended incrementally at each redraw."""
+
+    def __init__(self) -> None:
+        self._out: np.ndarray | None = None
+        self._done = 0
+        self._alpha = -1.0
+
+    def of(self, values: np.ndarray, alpha: float) -> np.ndarray:
+        if alpha != self._alpha or values.size < self._done:
+            self._alpha, self._done = alpha, 0
+        self._out = ema(values, alpha, self._done, self._out)
+        self._done = values.size
+        return self._out[: values.size]
+
+
+class _Series:
+    """A growable float array (amortised appends, no Python list of floats)."""
+
+    def __init__(self) -> None:
+        self._data = np.empty(1024)
+        self.size = 0
+
+    def append(self, value: float) -> None:
+        if self.size == self._data.size:
+            self._data = np.resize(self._data, self._data.size * 2)
+        self._data[self.size] = value
+        self.size += 1
+
+    def clear(self) -> None:
+        self.size = 0
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._data[: self.size]
+
+
+class LossCurves(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = "ae"
+        self.beta = 500.0
+        self._step = _Series()
+        self._total = _Series()
+        self._recon = _Series()
+        self._kl = _Series()
+        self._epoch_step = _Series()
+        self._val_total = _Series()
+        self._val_recon = _Series()
+        self._val_kl = _Series()
+        self._smooth_total, self._smooth_recon, self._smooth_kl = _Smoothed(), _Smoothed(), _Smoothed()
+        self._dirty = False
+
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.total_plot = self.graphics.addPlot(row=0, col=0, colspan=2, title="Loss")
+        self.recon_plot = self.graphics.addPlot(row=1, col=0, title="Reconstruction")
+        self.kl_plot = self.graphics.addPlot(row=1, col=1, title="KL divergence")
+        for plot in (self.total_plot, self.recon_plot, self.kl_plot):
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.setLabel("bottom", "step")
+            plot.addLegend(offset=(-10, 10))
+        self.recon_plot.setXLink(self.total_plot)
+        self.kl_plot.setXLink(self.total_plot)
+
+        raw_pen = pg.mkPen((120, 160, 220, 90), width=1)
+        smooth_pen = pg.mkPen((40, 110, 230), width=2)
+        val_style = {"pen": pg.mkPen((230, 120, 30), width=2), "symbol": "o", "symbolSize": 7,
+                     "symbolBrush": (230, 120, 30)}  # fmt: skip
+        self.raw_curve = self.total_plot.plot(pen=raw_pen, name="train (per step)")
+        self.smooth_curve = self.total_plot.plot(pen=smooth_pen, name="train (smoothed)")
+        self.val_curve = self.total_plot.plot(name="test (per epoch)", **val_style)
+        self.recon_curve = self.recon_plot.plot(pen=smooth_pen, name="train")
+        self.val_recon_curve = self.recon_plot.plot(name="test", **val_style)
+        self.kl_curve = self.kl_plot.plot(pen=pg.mkPen((60, 170, 90), width=2), name="train")
+        self.val_kl_curve = self.kl_plot.plot(name="test", **val_style)
+        for curve in (self.raw_curve, self.smooth_curve, self.recon_curve, self.kl_curve):
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
+
+        self.smoothing = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
+        self.smoothing.setRange(0.0, 0.99)
+        self.smoothing.setValue(0.9)
+        self.smoothing.setToolTip("Exponential smoothing of the per-step curves (0 = raw)")
+        self.smoothing.valueChanged.connect(self._mark_dirty)
+        self.log_y = QCheckBox("Log scale")
+        self.log_y.setToolTip("Logarithmic loss axis")
+        self.log_y.toggled.connect(self._set_log)
+        self.weighted = QCheckBox("BETA-weighted")
+        self.weighted.setChecked(True)
+        self.weighted.setToolTip(
+            "Checked: the terms as they enter the VAE loss (BETA x BCE and KL).\n"
+            "Unchecked: plain mean per-pixel BCE, to compare with an AE."
+        )
+        self.weighted.toggled.connect(self._mark_dirty)
+        self.readout = QLabel(" ")
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Smoothing"))
+        controls.addWidget(self.smoothing, 1)
+        controls.addWidget(self.log_y)
+        controls.addWidget(self.weighted)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(controls)
+        layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.readout)
+
+        self._hover = pg.SignalProxy(self.total_plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_hover)
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000 // REDRAW_HZ)
+        self._timer.timeout.connect(self._redraw_if_dirty)
+        self._timer.start()
+        self.reset("ae")
+
+    # -- feeding -------------------------------------------------------------------
+    def reset(self, kind: str, beta: float = 500.0) -> None:
+        self.kind, self.beta = kind, beta
+        for series in (self._step, self._total, self._recon, self._kl, self._epoch_step,
+                       self._val_total, self._val_recon, self._val_kl):  # fmt: skip
+            series.clear()
+        vae = kind == "vae"
+        self.recon_plot.setVisible(vae)
+        self.kl_plot.setVisible(vae)
+        self.weighted.setVisible(vae)
+        self.total_plot.setTitle("Loss: BETA x BCE + KL" if vae else "Loss: mean per-pixel BCE")
+        self._mark_dirty()
+        self._redraw_if_dirty()
+
+    def add_step(self, event: StepEvent) -> None:
+        self._append_step(event.global_step, event.loss, event.recon, event.kl)
+
+    def _append_step(self, step: float, total: float, recon: float, kl: float) -> None:
+        self._step.append(step)
+        self._total.append(total)
+        self._recon.append(recon)
+        self._kl.append(kl)
+        self._dirty = True
+
+    def add_epoch(self, event: EpochEvent, global_step: int) -> None:
+        self._append_epoch(global_step, event.val["total"], event.val["recon"], event.val["kl"])
+
+    def _append_epoch(self, step: float, total: float, recon: float, kl: float) -> None:
+        self._epoch_step.append(step)
+        self._val_total.append(total)
+        self._val_recon.append(recon)
+        self._val_kl.append(kl)
+        self._dirty = True
+
+    def show_history(self, history: TrainingHistory, kind: str, beta: float = 500.0) -> None:
+        """Draw the curves a checkpoint saved."""
+        self.reset(kind, beta)
+        for step, total, recon, kl in history.steps:
+            self._append_step(step, total, recon, kl)
+        steps_per_epoch = len(history.steps) / max(len(history.epochs), 1)
+        for i, row in enumerate(history.epochs):
+            at = row.get("global_step", (i + 1) * steps_per_epoch)
+            self._append_epoch(
+                at, row.get("val_total", np.nan), row.get("val_recon", np.nan), row.get("val_kl", np.nan)
+            )
+        self._redraw_if_dirty()
+
+    @property
+    def n_steps(self) -> int:
+        return self._step.size
+
+    # -- drawing ------------------------------------------------------------------
+    def _mark_dirty(self, *_: object) -> None:
+        self._dirty = True
+
+    def _set_log(self, on: bool) -> None:
+        for plot in (self.total_plot, self.recon_plot, self.kl_plot):
+            plot.setLogMode(y=on)
+
+    def _recon_scale(self) -> float:
+        # recon is stored as it entered the loss (BETA x BCE for a VAE)
+        return 1.0 if self.kind != "vae" or self.weighted.isChecked() else 1.0 / self.beta
+
+    def _redraw_if_dirty(self) -> None:
+        if not self._dirty or not self.isVisible() and self._step.size:
+            return
+        self._dirty = False
+        x = self._step.values
+        alpha = self.smoothing.value()
+        self.raw_curve.setData(x, self._total.values)
+        self.smooth_curve.setData(x, self._smooth_total.of(self._total.values, alpha))
+        self.val_curve.setData(self._epoch_step.values, self._val_total.values)
+        if self.kind == "vae":
+            scale = self._recon_scale()
+            self.recon_curve.setData(x, self._smooth_recon.of(self._recon.values, alpha) * scale)
+            self.val_recon_curve.setData(self._epoch_step.values, self._val_recon.values * scale)
+            self.kl_curve.setData(x, self._smooth_kl.of(self._kl.values, alpha))
+            self.val_kl_curve.setData(self._epoch_step.values, self._val_kl.values)
+            self.recon_plot.setTitle(
+                "Reconstruction: BETA x BCE" if self.weighted.isChecked() else "Reconstruction: BCE"
+            )
+
+    def _on_hover(self, args: tuple) -> None:
+        pos = args[0]
+        if self._step.size == 0 or not self.total_plot.sceneBoundingRect().contains(pos):
+            return
+        x = self.total_plot.vb.mapSceneToView(pos).x()
+        i = int(np.clip(np.searchsorted(self._step.values, x), 0, self._step.size - 1))
+        text = f"step {int(self._step.values[i])}: loss {self._total.values[i]:.4f}"
+        if self.kind == "vae":
+            text += f"  (recon {self._recon.values[i]:.2f}, KL {self._kl.values[i]:.2f})"
+        if self._epoch_step.size:
+            j = int(np.searchsorted(self._epoch_step.values, self._step.values[i]))
+            if j < self._epoch_step.size:
+                text += f"   epoch {j + 1} test loss {self._val_total.values[j]:.4f}"
+        self.readout.setText(text)

@@ -1,0 +1,121 @@
+"""The thin Qt worker around the core's training loop.
+
+It runs :func:`gaerchen_gui.core.live_training.live_training` in a
+``superqt.utils.thread_worker`` (a QThreadPool thread) and re-emits each event
+as a typed Qt signal on the GUI thread. It holds no training logic: pause,
+resume and stop go through the core's :class:`TrainControl`, checked by the
+loop between steps.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+import torch
+from PySide6.QtCore import QObject, QThreadPool, Signal
+from superqt.utils import GeneratorWorker
+
+from gaerchen_gui.core.config import TrainConfig
+from gaerchen_gui.core.live_training import LiveSnapshot, TrainingStarted, live_training
+from gaerchen_gui.core.training import EpochEvent, PausedEvent, StepEvent, StopEvent, TrainControl, Trainer
+
+
+def _training_job(config: TrainConfig, live_images: torch.Tensor, control: TrainControl, val_limit: int | None):
+    # Runs in the worker thread: loading 60,000 images and building the model
+    # happen here too, not on the GUI thread.
+    trainer = Trainer(config, control=control, val_limit=val_limit)
+    return (yield from live_training(trainer, live_images))
+
+
+class TrainingRunner(QObject):
+    """Start one training run at a time; every signal arrives on the GUI thread."""
+
+    started = Signal(object)  # Trainer (read-only use: config, device, sizes)
+    step = Signal(object)  # StepEvent
+    epoch = Signal(object)  # EpochEvent
+    paused = Signal(bool)  # True when the loop is waiting, False when it resumed
+    snapshot = Signal(object)  # LiveSnapshot
+    stopped = Signal(object, object)  # StopEvent, Trainer: the run is over and the model is final
+    failed = Signal(str)  # an exception in the worker, as text for a dialog
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._worker: GeneratorWorker | None = None
+        self._control: TrainControl | None = None
+        self._trainer: Trainer | None = None
+        self._stop_event: StopEvent | None = None
+        self._error: str | None = None
+        self._was_paused = False
+
+    @property
+    def is_running(self) -> bool:
+        return self._worker is not None
+
+    def start(self, config: TrainConfig, live_images: torch.Tensor, val_limit: int | None = None) -> None:
+        if self._worker is not None:
+            raise RuntimeError("a training run is already in progress")
+        config.validated()
+        self._control = TrainControl()
+        self._trainer = None
+        self._stop_event = None
+        self._error = None
+        self._was_paused = False
+        worker = GeneratorWorker(_training_job, config, live_images, self._control, val_limit)
+        worker.yielded.connect(self._on_event)
+        worker.errored.connect(self._on_error)
+        worker.finished.connect(self._on_finished)
+        self._worker = worker
+        QThreadPool.globalInstance().start(worker)
+
+    def pause(self) -> None:
+        if self._control:
+            self._control.pause()
+
+    def resume(self) -> None:
+        if self._control:
+            self._control.resume()
+
+    def stop(self) -> None:
+        """Ask the loop to stop after the current step; ``stopped`` follows."""
+        if self._control:
+            self._control.cancel()
+
+    def shutdown(self, timeout_ms: int = 2000) -> bool:
+        """Stop and wait for the worker thread to end (closing the window). True if it ended."""
+        if self._worker is None:
+            return True
+        self.stop()
+        self._worker.quit()
+        return QThreadPool.globalInstance().waitForDone(timeout_ms)
+
+    # -- on the GUI thread -------------------------------------------------------
+    def _on_event(self, event: object) -> None:
+        if isinstance(event, StepEvent):
+            if self._was_paused:
+                self._was_paused = False
+                self.paused.emit(False)
+            self.step.emit(event)
+        elif isinstance(event, LiveSnapshot):
+            self.snapshot.emit(event)
+        elif isinstance(event, EpochEvent):
+            self.epoch.emit(event)
+        elif isinstance(event, PausedEvent):
+            if not self._was_paused:
+                self._was_paused = True
+                self.paused.emit(True)
+        elif isinstance(event, TrainingStarted):
+            self._trainer = event.trainer
+            self.started.emit(event.trainer)
+        elif isinstance(event, StopEvent):
+            self._stop_event = event
+
+    def _on_error(self, exc: BaseException) -> None:
+        self._error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+
+    def _on_finished(self) -> None:
+        self._worker = None
+        if self._error is not None:
+            self.failed.emit(self._error)
+        elif self._stop_event is not None and self._trainer is not None:
+            self.stopped.emit(self._stop_event, self._trainer)
+        # else: aborted by shutdown(), nobody is listening any more

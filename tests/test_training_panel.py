@@ -1,0 +1,133 @@
+"""The training dock on its own: real (small) runs on a worker thread, offscreen."""
+
+import time
+
+import pytest
+import torch
+from PySide6.QtWidgets import QMessageBox
+
+from gaerchen_gui.core.checkpoints import load_checkpoint
+from gaerchen_gui.core.config import TrainConfig
+from gaerchen_gui.gui.training_panel import TrainingPanel
+
+
+@pytest.fixture
+def panel(qtbot, test_set):
+    widget = TrainingPanel()
+    qtbot.addWidget(widget)
+    widget.live_images = test_set.images[:300]
+    widget.val_limit = 200
+    widget.apply_config(TrainConfig.book("ae", epochs=2, batch_size=50, limit=300))
+    widget.show()
+    yield widget
+    widget.shutdown(5000)
+
+
+def wait_until_idle(qtbot, panel, timeout=120_000):
+    qtbot.waitUntil(lambda: not panel.runner.is_running, timeout=timeout)
+
+
+def test_a_short_real_run_updates_curves_and_map(qtbot, panel):
+    snapshots = []
+    panel.snapshotReady.connect(snapshots.append)
+    assert panel.start()
+    wait_until_idle(qtbot, panel)
+    assert panel.curves.n_steps == 12
+    assert panel.curves._epoch_step.size == 2
+    assert len(snapshots) >= 2 and snapshots[-1].embeddings.shape == (300, 2)
+    assert not torch.equal(snapshots[0].embeddings, snapshots[-1].embeddings)
+    assert panel.result is not None and panel.result.metadata["epochs_trained"] == 2
+    assert "Trained 2 epochs" in panel.message.text()
+    assert panel.adopt_button.isEnabled() and panel.start_button.isEnabled()
+
+
+def test_adopt_save_and_reload_with_history(qtbot, panel, tmp_path):
+    panel.start()
+    wait_until_idle(qtbot, panel)
+    with qtbot.waitSignal(panel.modelAdopted) as adopted:
+        panel.adopt_button.click()
+    assert adopted.args[0] is panel.result
+    path = panel.save_result(tmp_path / "trained.pt")
+    loaded = load_checkpoint(path)
+    assert loaded.kind == "ae" and len(loaded.history.steps) == 12 and len(loaded.history.epochs) == 2
+    z = torch.randn(3, 2)
+    torch.testing.assert_close(loaded.model.decode(z), panel.result.model.decode(z))
+    panel.curves.show_history(loaded.history, loaded.kind)
+    assert panel.curves.n_steps == 12
+
+
+def test_pause_resume_and_stop(qtbot, panel):
+    panel.apply_config(TrainConfig.book("ae", epochs=50, batch_size=50, limit=300))
+    panel.start()
+    qtbot.waitUntil(lambda: panel.curves.n_steps >= 2, timeout=60_000)
+    with qtbot.waitSignal(panel.runner.paused, timeout=10_000) as paused:
+        panel.pause_button.click()
+    assert paused.args == [True] and panel.status.text() == "Paused."
+    steps_when_paused = panel.curves.n_steps
+    qtbot.wait(500)
+    assert panel.curves.n_steps <= steps_when_paused + 1  # at most the step that was running
+    panel.pause_button.click()  # resume
+    qtbot.waitUntil(lambda: panel.curves.n_steps > steps_when_paused + 1, timeout=60_000)
+    panel.stop_button.click()
+    wait_until_idle(qtbot, panel)
+    assert "Stopped by request" in panel.message.text()
+    assert panel.result is not None
+
+
+def test_second_run_cannot_start_while_one_runs(qtbot, panel):
+    panel.apply_config(TrainConfig.book("ae", epochs=50, batch_size=50, limit=300))
+    assert panel.start()
+    assert not panel.start_button.isEnabled()
+    assert not panel.start()
+    assert "already in progress" in panel.message.text()
+    panel.runner.stop()
+    wait_until_idle(qtbot, panel)
+
+
+@pytest.mark.parametrize(
+    "setup, reason",
+    [
+        (lambda p: p.learning_rate.setText("fast"), "learning rate must be a number"),
+        (lambda p: p.learning_rate.setText("0"), "learning rate must be a number in (0, 10]"),
+        (lambda p: (p.model_kind.setCurrentIndex(1), p.beta.setValue(0.0)), "beta must be"),
+    ],
+)
+def test_invalid_values_are_refused_before_anything_starts(qtbot, panel, setup, reason):
+    setup(panel)
+    assert not panel.start()
+    assert reason in panel.message.text()
+    assert not panel.runner.is_running
+
+
+def test_nan_keeps_the_last_good_weights_and_says_what_to_try(qtbot, panel):
+    panel.apply_config(TrainConfig.book("vae", epochs=2, batch_size=50, limit=300, lr=10.0))
+    panel.start()
+    wait_until_idle(qtbot, panel)
+    assert "lower learning rate" in panel.message.text()
+    assert panel.result is not None
+    assert all(torch.isfinite(p).all() for p in panel.result.model.parameters())
+
+
+def test_an_exception_in_the_worker_shows_a_dialog(qtbot, panel, monkeypatch):
+    import gaerchen_gui.gui.training_runner as runner_module
+
+    def broken_trainer(*args, **kwargs):
+        raise MemoryError("simulated: out of memory while loading")
+
+    shown = []
+    monkeypatch.setattr(runner_module, "Trainer", broken_trainer)
+    monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append(args))
+    panel.start()
+    wait_until_idle(qtbot, panel)
+    assert shown and "out of memory" in shown[0][2]
+    assert "Training failed" in panel.message.text() and panel.result is None
+    assert panel.start_button.isEnabled()
+
+
+def test_shutdown_mid_training_ends_the_worker_within_two_seconds(qtbot, panel):
+    panel.apply_config(TrainConfig.book("ae", epochs=500, batch_size=50, limit=300))
+    panel.start()
+    qtbot.waitUntil(lambda: panel.curves.n_steps >= 2, timeout=60_000)
+    started = time.monotonic()
+    assert panel.shutdown(2000)
+    assert time.monotonic() - started < 2.0
