@@ -1,0 +1,102 @@
+"""Encoding the test set for the latent map, in slices so that a worker can report progress (no Qt).
+
+The GUI runs :func:`encode_progressively` in a ``superqt`` thread worker: each
+``yield`` becomes a progress signal and a chance to cancel, the return value
+arrives on the GUI thread as an :class:`EncodedSet`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from gaerchen_gui.core.data import ImageSet
+from gaerchen_gui.core.evaluation import embed_all
+from gaerchen_gui.core.models import LatentModel
+from gaerchen_gui.gui.neighbours import NearestIndex
+
+SLICE = 500  # images per progress step: ~0.1 s on two busy cores
+
+
+@dataclass(frozen=True)
+class EncodedSet:
+    """The test set as the map shows it; ``images`` shares memory with the loaded tensor."""
+
+    z: np.ndarray  # (N, D) float32 embeddings
+    labels: np.ndarray  # (N,) int64
+    images: np.ndarray  # (N, 32, 32) float32 in [0, 1], the originals for the hover card
+    index: NearestIndex
+
+    def __len__(self) -> int:
+        return self.z.shape[0]
+
+
+def encode_progressively(model: LatentModel, load_images: Callable[[], ImageSet]) -> Generator[float, None, EncodedSet]:
+    """Yield the fraction done (0..1) after each slice; return the :class:`EncodedSet`."""
+    image_set = load_images()
+    yield 0.0
+    n = len(image_set)
+    parts = []
+    for start in range(0, n, SLICE):
+        parts.append(embed_all(model, image_set.images[start : start + SLICE]))
+        yield min(start + SLICE, n) / n
+    z = torch.cat(parts).numpy() if parts else np.empty((0, model.latent_dim), np.float32)
+    return EncodedSet(
+        z=z,
+        labels=image_set.labels.numpy(),
+        images=image_set.images[:, 0].numpy(),
+        index=NearestIndex(z),
+    )
+
+
+class EmbeddingCache:
+    """Encoded test sets by checkpoint file, so switching AE <-> VAE back and forth is instant.
+
+    Keyed by path, size and modification time: a checkpoint rewritten in place is encoded again.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[str, int, int], EncodedSet] = {}
+
+    @staticmethod
+    def key(path: str | os.PathLike | None) -> tuple[str, int, int] | None:
+        if path is None:
+            return None
+        try:
+            stat = Path(path).stat()
+        except OSError:
+            return None
+        return (str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+
+    def get(self, path: str | os.PathLike | None) -> EncodedSet | None:
+        key = self.key(path)
+        with self._lock:
+            return self._entries.get(key) if key else None
+
+    def put(self, path: str | os.PathLike | None, encoded: EncodedSet) -> None:
+        key = self.key(path)
+        if key is not None:
+            with self._lock:
+                self._entries[key] = encoded
+
+
+_shared_test_set: ImageSet | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_test_set() -> ImageSet:
+    """The Fashion-MNIST test split, loaded once per process (thread-safe; ~2 s the first time)."""
+    global _shared_test_set
+    with _shared_lock:
+        if _shared_test_set is None:
+            from gaerchen_gui.core.data import load_test_set
+
+            _shared_test_set = load_test_set()
+        return _shared_test_set

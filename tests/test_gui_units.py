@@ -1,0 +1,148 @@
+"""The explorer's parts that need no window: nearest neighbours, sampling, the decode worker, settings."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from gaerchen_gui.gui.decode_worker import DecodeWorker
+from gaerchen_gui.gui.neighbours import OFF_DATA_FACTOR, NearestIndex
+from gaerchen_gui.gui.sampling import sample_latent_points
+
+finite = st.floats(-100, 100, allow_nan=False, allow_subnormal=False, width=32)  # training flushes denormals
+
+
+@settings(max_examples=40, deadline=None)
+@given(points=arrays(np.float32, st.tuples(st.integers(2, 60), st.just(2)), elements=finite), x=finite, y=finite)
+def test_nearest_matches_brute_force(points, x, y):
+    index = NearestIndex(points)
+    found = index.query((x, y))
+    distances = np.linalg.norm(points.astype(np.float64) - [x, y], axis=1)
+    assert found.distance == pytest.approx(distances.min())
+    assert distances[found.index] == pytest.approx(distances.min())
+    assert found.off_data == (found.distance > index.off_data_threshold)
+
+
+def test_off_data_threshold_follows_the_spacing():
+    grid = np.stack(np.meshgrid(np.arange(30.0), np.arange(30.0)), axis=-1).reshape(-1, 2)  # spacing 1
+    index = NearestIndex(grid)
+    assert index.typical_spacing == pytest.approx(1.0)
+    assert index.off_data_threshold == pytest.approx(OFF_DATA_FACTOR)
+    assert not index.query((10.5, 10.5)).off_data  # between grid points
+    assert index.query((50.0, 50.0)).off_data  # far outside
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(0, 50), seed=st.integers(0, 2**32 - 1))
+def test_ae_samples_stay_in_the_bounding_box(n, seed):
+    embeddings = np.array([[-3.0, 1.0], [5.0, 2.0], [0.0, 7.0]], np.float32)
+    points = sample_latent_points("ae", n, embeddings, np.random.default_rng(seed))
+    assert points.shape == (n, 2) and points.dtype == np.float32
+    assert np.all(points >= embeddings.min(axis=0)) and np.all(points <= embeddings.max(axis=0))
+
+
+def test_vae_samples_are_standard_normal():
+    points = sample_latent_points("vae", 20_000, np.zeros((1, 2), np.float32), np.random.default_rng(0))
+    assert np.abs(points.mean(axis=0)).max() < 0.03 and np.abs(points.std(axis=0) - 1).max() < 0.03
+
+
+class SlowDecoder(torch.nn.Module):
+    """Stands in for a model: decodes z to a constant image of z[0], after a pause."""
+
+    kind = "ae"
+    latent_dim = 2
+
+    def __init__(self, delay_s: float = 0.02, offset: float = 0.0) -> None:
+        super().__init__()
+        self.delay_s, self.offset = delay_s, offset
+        self.started = threading.Event()
+
+    def decode(self, z):
+        self.started.set()
+        time.sleep(self.delay_s)
+        return (z[:, :1, None, None] + self.offset).expand(-1, 1, 32, 32).clone()
+
+
+@pytest.fixture
+def worker(qtbot):
+    worker = DecodeWorker()
+    results = []
+    worker.decoded.connect(results.append)
+    worker.start()
+    yield worker, results
+    worker.stop()
+
+
+def test_latest_request_wins_and_stale_ones_are_dropped(qtbot, worker):
+    worker, results = worker
+    worker.set_model(SlowDecoder(delay_s=0.05))
+    ids = [worker.request("cursor", np.array([[i, 0.0]])) for i in range(30)]  # far faster than it decodes
+    qtbot.waitUntil(lambda: bool(results) and results[-1].request_id == ids[-1], timeout=5000)
+    qtbot.wait(100)
+    assert len(results) < 10 and worker.stats.dropped >= 20
+    assert [r.request_id for r in results] == sorted(r.request_id for r in results)
+    assert results[-1].images.shape == (1, 32, 32) and results[-1].images[0, 0, 0] == pytest.approx(29.0)
+
+
+def test_channels_do_not_replace_each_other(qtbot, worker):
+    worker, results = worker
+    worker.set_model(SlowDecoder(delay_s=0.01))
+    worker.request("samples", np.zeros((18, 2)))
+    worker.request("hover", np.ones((1, 2)), tag=7)
+    worker.request("cursor", np.full((1, 2), 2.0))
+    qtbot.waitUntil(lambda: len(results) == 3, timeout=5000)
+    by_channel = {r.channel: r for r in results}
+    assert by_channel["samples"].images.shape == (18, 32, 32) and by_channel["hover"].tag == 7
+
+
+def test_new_model_drops_pending_requests_and_tags_results(qtbot, worker):
+    worker, results = worker
+    old = SlowDecoder(delay_s=0.2)
+    first = worker.set_model(old)
+    worker.request("cursor", np.zeros((1, 2)))
+    assert old.started.wait(2)  # the worker is busy with the old model
+    worker.request("cursor", np.ones((1, 2)))  # pending; dropped by the switch
+    second = worker.set_model(SlowDecoder(delay_s=0.0, offset=100.0))
+    new_id = worker.request("cursor", np.ones((1, 2)))
+    qtbot.waitUntil(lambda: any(r.request_id == new_id for r in results), timeout=5000)
+    assert [r.generation for r in results] == [first, second]
+    assert results[-1].images[0, 0, 0] == pytest.approx(101.0)
+
+
+def test_settings_round_trip(tmp_path):
+    from gaerchen_gui.gui.settings import MAX_RECENT, Settings
+
+    settings = Settings.in_file(tmp_path / "s.ini")
+    assert settings.recent_files == [] and settings.last_model is None and settings.geometry is None
+    for i in range(MAX_RECENT + 2):
+        settings.add_recent_file(tmp_path / f"{i}.pt")
+    settings.add_recent_file(tmp_path / "3.pt")
+    settings.set_flag("show_legend", False)
+    settings.last_model = "vae"
+    settings.sync()
+    again = Settings.in_file(tmp_path / "s.ini")
+    assert len(again.recent_files) == MAX_RECENT and again.recent_files[0].endswith("3.pt")
+    assert again.flag("show_legend", True) is False and again.last_model == "vae"
+
+
+def test_only_2d_checkpoints_are_shown(tmp_path):
+    from gaerchen_gui.core.checkpoints import CheckpointError, make_metadata, save_checkpoint
+    from gaerchen_gui.core.models import build_model
+    from gaerchen_gui.gui.model_loading import describe, load_for_explorer
+
+    model = build_model("vae")
+    meta = make_metadata(model, epochs_trained=5, test_metrics={"bce": 0.27, "kl": 5.0})
+    path = save_checkpoint(tmp_path / "v.pt", model, meta)
+    expected = "VAE  ·  2-D latent  ·  5 epochs  ·  test BCE 0.2700  ·  KL 5.00  ·  device cpu"
+    assert describe(load_for_explorer(path)) == expected
+    model3 = build_model("ae", latent_dim=3)
+    path3 = save_checkpoint(tmp_path / "a3.pt", model3, make_metadata(model3))
+    with pytest.raises(CheckpointError, match="3-D latent space"):
+        load_for_explorer(path3)
