@@ -1,0 +1,115 @@
+"""Every menu item, toolbar button and shortcut of the explorer, declared in one place.
+
+The window asks :func:`create_actions` for the QActions and connects their
+``triggered`` signals; text, shortcuts, tips and checkability live here only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QStyle, QWidget
+
+
+class ActionKey(str, Enum):
+    SHOW_AE = "show_ae"
+    SHOW_VAE = "show_vae"
+    OPEN = "open"
+    EXPORT_MAP_PNG = "export_map_png"
+    EXPORT_DECODED_PNG = "export_decoded_png"
+    EXPORT_SAMPLES_PNG = "export_samples_png"
+    EXPORT_EMBEDDINGS_CSV = "export_embeddings_csv"
+    CLEAR_RECENT = "clear_recent"
+    QUIT = "quit"
+    RESAMPLE = "resample"
+    RESET_VIEW = "reset_view"
+    SHOW_LEGEND = "show_legend"
+    SHOW_SAMPLES = "show_samples"
+    SMOOTH_PREVIEW = "smooth_preview"
+    ABOUT = "about"
+
+
+@dataclass(frozen=True)
+class ActionInfo:
+    text: str
+    tip: str = ""
+    shortcut: QKeySequence.StandardKey | str | None = None
+    checkable: bool = False
+    checked: bool = False  # the default for checkable toggles; settings may override it
+    icon: QStyle.StandardPixmap | None = None
+
+
+ACTIONS: dict[ActionKey, ActionInfo] = {
+    ActionKey.SHOW_AE: ActionInfo(
+        "AE", "Show the shipped autoencoder (the book's AE, trained on Fashion-MNIST)", "Ctrl+1", checkable=True
+    ),
+    ActionKey.SHOW_VAE: ActionInfo(
+        "VAE", "Show the shipped variational autoencoder (the book's VAE, BETA = 500)", "Ctrl+2", checkable=True
+    ),
+    ActionKey.OPEN: ActionInfo(
+        "Open Checkpoint…",
+        "Open a Gaerchen checkpoint (.pt); you can also drop one onto the window",
+        QKeySequence.StandardKey.Open,
+        icon=QStyle.StandardPixmap.SP_DialogOpenButton,
+    ),
+    ActionKey.EXPORT_MAP_PNG: ActionInfo("Latent Map as PNG…", "Save the latent map as a PNG image"),
+    ActionKey.EXPORT_DECODED_PNG: ActionInfo(
+        "Decoded Image as PNG…", "Save the image decoded at the cursor (32 x 32, enlarged 8x)"
+    ),
+    ActionKey.EXPORT_SAMPLES_PNG: ActionInfo("Sample Grid as PNG…", "Save the decoded samples with their coordinates"),
+    ActionKey.EXPORT_EMBEDDINGS_CSV: ActionInfo(
+        "Embeddings as CSV…", "Save the 10,000 test images' latent coordinates with their labels"
+    ),
+    ActionKey.CLEAR_RECENT: ActionInfo("Clear Recent Files"),
+    ActionKey.QUIT: ActionInfo("Quit", "Quit Gaerchen", QKeySequence.StandardKey.Quit),
+    ActionKey.RESAMPLE: ActionInfo(
+        "Resample",
+        "Draw new latent points and decode them",
+        "Ctrl+R",
+        icon=QStyle.StandardPixmap.SP_BrowserReload,
+    ),
+    ActionKey.RESET_VIEW: ActionInfo("Reset View", "Fit the whole map into view", "Ctrl+0"),
+    ActionKey.SHOW_LEGEND: ActionInfo(
+        "Class Legend",
+        "Show the legend of clothing classes (click an entry to hide its class)",
+        checkable=True,
+        checked=True,
+    ),
+    ActionKey.SHOW_SAMPLES: ActionInfo(
+        "Samples on Map", "Mark the sampled points on the latent map", checkable=True, checked=True
+    ),
+    ActionKey.SMOOTH_PREVIEW: ActionInfo(
+        "Smooth Decoded Image", "Interpolate the 32 x 32 preview instead of showing its pixels", checkable=True
+    ),
+    ActionKey.ABOUT: ActionInfo("About Gaerchen", "Version and licences"),
+}
+
+# The two shipped models are alternatives: one click switches. "Optional" because
+# a checkpoint opened from a file is neither.
+MODEL_SWITCH = (ActionKey.SHOW_AE, ActionKey.SHOW_VAE)
+
+
+def create_actions(parent: QWidget) -> dict[ActionKey, QAction]:
+    actions: dict[ActionKey, QAction] = {}
+    style = parent.style()
+    for key, info in ACTIONS.items():
+        action = QAction(info.text, parent)
+        action.setObjectName(f"action_{key.value}")
+        if info.tip:
+            action.setToolTip(info.tip)
+            action.setStatusTip(info.tip)
+        if info.shortcut is not None:
+            action.setShortcut(QKeySequence(info.shortcut))
+        if info.checkable:
+            action.setCheckable(True)
+            action.setChecked(info.checked)
+        if info.icon is not None:
+            action.setIcon(style.standardIcon(info.icon))
+        actions[key] = action
+    group = QActionGroup(parent)
+    group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
+    for key in MODEL_SWITCH:
+        group.addAction(actions[key])
+    return actions

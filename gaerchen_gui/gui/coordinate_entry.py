@@ -1,0 +1,58 @@
+"""Typing the cursor's latent coordinates: two spin boxes that accept numbers only."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QWidget
+from superqt.utils import signals_blocked
+
+LIMIT = 1000.0  # far beyond any embedding of these models, and keeps typos from flinging the view away
+DECIMALS = 3
+
+
+class CoordinateEntry(QWidget):
+    """Emits :attr:`positionEntered` when a value is committed (Enter, focus out, arrows, wheel)."""
+
+    positionEntered = Signal(float, float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.x_box = self._spin_box("z₀")
+        self.y_box = self._spin_box("z₁")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(12)
+        for name, box in (("z₀", self.x_box), ("z₁", self.y_box)):
+            form = QFormLayout()
+            form.setContentsMargins(0, 0, 0, 0)
+            form.addRow(QLabel(name), box)
+            row.addLayout(form, 1)
+
+    def _spin_box(self, name: str) -> QDoubleSpinBox:
+        box = QDoubleSpinBox()
+        box.setObjectName(f"coordinate_{name}")
+        box.setRange(-LIMIT, LIMIT)
+        box.setDecimals(DECIMALS)
+        box.setSingleStep(0.05)
+        box.setKeyboardTracking(False)  # commit on Enter, not on every keystroke
+        box.setAccelerated(True)
+        box.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToPreviousValue)  # junk is refused
+        box.setToolTip(f"Latent coordinate {name} of the cursor; Enter moves it")
+        box.valueChanged.connect(self._committed)
+        return box
+
+    def _committed(self) -> None:
+        self.positionEntered.emit(self.x_box.value(), self.y_box.value())
+
+    def position(self) -> tuple[float, float]:
+        return self.x_box.value(), self.y_box.value()
+
+    def set_position(self, x: float, y: float) -> None:
+        """Show the cursor's position without echoing it back as an entry."""
+        with signals_blocked(self.x_box), signals_blocked(self.y_box):
+            self.x_box.setValue(x)
+            self.y_box.setValue(y)
+
+    def set_step(self, step: float) -> None:
+        for box in (self.x_box, self.y_box):
+            box.setSingleStep(step)

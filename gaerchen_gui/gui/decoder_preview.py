@@ -1,0 +1,185 @@
+"""The image the decoder paints at the cursor, large, with where it is and how far the data is.
+
+Results arrive from the decode worker out of step with the mouse; only one
+newer than the one on screen is shown (:meth:`DecoderPreview.show_result`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PIL import Image
+from PySide6.QtCore import QEvent, QRectF, Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from gaerchen_gui.core.data import CLASS_NAMES
+from gaerchen_gui.gui.images import upscaled
+from gaerchen_gui.gui.neighbours import OFF_DATA_FACTOR, Nearest
+from gaerchen_gui.gui.theme import OFF_DATA_COLOR, ON_DATA_COLOR, css, muted, plot_foreground
+
+SIDE = 32  # decoded images are 32 x 32
+SMOOTH_FACTOR = 8  # "smooth" shows a bicubic 256 x 256 upsampling
+EXPORT_FACTOR = 8  # PNG export: each pixel as an 8 x 8 block
+
+
+class PaintCountingImageItem(pg.ImageItem):
+    """An ImageItem that counts its paints, so the self-test can tell a decode reached the screen."""
+
+    def __init__(self, **kwargs) -> None:  # noqa: ANN003 - ImageItem's options
+        super().__init__(**kwargs)
+        self.paint_count = 0
+
+    def paint(self, painter, *args) -> None:  # noqa: ANN001, ANN002 - Qt override
+        self.paint_count += 1
+        super().paint(painter, *args)
+
+
+class DecoderPreview(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        self._built = False
+        super().__init__(parent)
+        self.image: np.ndarray | None = None  # (32, 32) on screen now
+        self.shown_z: np.ndarray | None = None
+        self.shown_request_id = 0
+        self.nearest: Nearest | None = None
+        self._smooth = False
+
+        self.view = pg.GraphicsView()
+        self.view.setObjectName("decoderView")
+        self.view.setMinimumSize(200, 200)
+        self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.view_box = pg.ViewBox(lockAspect=True, invertY=True, enableMouse=False, enableMenu=False)
+        self.view.setCentralItem(self.view_box)
+        self.image_item = PaintCountingImageItem(axisOrder="row-major")
+        self.view_box.addItem(self.image_item)
+        self.view_box.setRange(QRectF(0, 0, SIDE, SIDE), padding=0.02)
+
+        self._coords = QLabel("z = (–, –)")
+        self._coords.setObjectName("previewCoordinates")
+        self._coords.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._coords.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self._coords.font()
+        font.setFamily("monospace")
+        font.setStyleHint(font.StyleHint.Monospace)
+        font.setPointSizeF(font.pointSizeF() + 1)
+        self._coords.setFont(font)
+
+        self._badge = QLabel()
+        self._badge.setObjectName("dataBadge")
+        self._badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._nearest_text = QLabel()
+        self._nearest_text.setObjectName("nearestReadout")
+        self._nearest_text.setWordWrap(True)
+        readout = QHBoxLayout()
+        readout.setSpacing(8)
+        readout.addWidget(self._badge)
+        readout.addWidget(self._nearest_text, 1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self._coords)
+        layout.addLayout(readout)
+        self._built = True
+        self.apply_palette()
+        self.clear()
+
+    # -- appearance --------------------------------------------------------------------------
+    def apply_palette(self) -> None:
+        self.view.setBackground(self.palette().color(self.backgroundRole()))
+        self.image_item.setBorder(pg.mkPen(muted(plot_foreground(), 90), width=1))
+        self._update_badge()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange and self._built:
+            self.apply_palette()
+        super().changeEvent(event)
+
+    def set_smooth(self, smooth: bool) -> None:
+        self._smooth = smooth
+        if self.image is not None:
+            self._paint(self.image)
+
+    # -- content -----------------------------------------------------------------------------
+    def show_result(self, request_id: int, z: np.ndarray, image: np.ndarray) -> bool:
+        """Show a decode if it is newer than the one on screen; returns whether it was shown."""
+        if request_id <= self.shown_request_id:
+            return False
+        self.shown_request_id = request_id
+        self.shown_z = np.asarray(z, dtype=np.float64)
+        self.image = np.asarray(image, dtype=np.float32)
+        self._paint(self.image)
+        self._coords.setText("z = (" + ", ".join(f"{c:+.3f}" for c in self.shown_z[:2]) + ")")
+        return True
+
+    def _paint(self, image: np.ndarray) -> None:
+        if self._smooth:
+            big = Image.fromarray(np.clip(image * 255.0 + 0.5, 0, 255).astype(np.uint8)).resize(
+                (SIDE * SMOOTH_FACTOR, SIDE * SMOOTH_FACTOR), Image.Resampling.BICUBIC
+            )
+            self.image_item.setImage(np.asarray(big), levels=(0, 255))
+        else:
+            self.image_item.setImage(image, levels=(0.0, 1.0))
+        self.image_item.setRect(QRectF(0, 0, SIDE, SIDE))
+
+    def set_nearest(self, nearest: Nearest | None, label: int | None = None, threshold: float | None = None) -> None:
+        """The nearest encoded test image to the cursor, and whether the cursor is "on the data"."""
+        self.nearest = nearest
+        if nearest is None:
+            self._nearest_text.setText("")
+            self._nearest_text.setToolTip("")
+        else:
+            name = CLASS_NAMES[label] if label is not None else "?"
+            self._nearest_text.setText(
+                f"nearest test image: <b>#{nearest.index}</b> {name}, <b>{nearest.distance:.3f}</b> away"
+            )
+            if threshold is not None:
+                self._nearest_text.setToolTip(
+                    f"Off the data means farther than {threshold:.3f} from every encoded test image "
+                    f"({OFF_DATA_FACTOR:g} x the typical gap between neighbouring images): a hole in the map, "
+                    "where no image was encoded and a plain AE's decodes are often garbage."
+                )
+        self._update_badge()
+
+    def _update_badge(self) -> None:
+        if self.nearest is None:
+            self._badge.hide()
+            return
+        off = self.nearest.off_data
+        color = pg.mkColor(OFF_DATA_COLOR if off else ON_DATA_COLOR)
+        self._badge.setText("OFF THE DATA" if off else "on the data")
+        self._badge.setStyleSheet(
+            f"QLabel#dataBadge {{ color: {css(color)}; background: {css(muted(color, 40))};"
+            f" border: 1px solid {css(color)}; border-radius: 4px; padding: 2px 8px; font-weight: bold; }}"
+        )
+        self._badge.show()
+
+    @property
+    def off_data(self) -> bool | None:
+        return None if self.nearest is None else self.nearest.off_data
+
+    @property
+    def paint_count(self) -> int:
+        return self.image_item.paint_count
+
+    def clear(self) -> None:
+        self.image = None
+        self.shown_z = None
+        self.image_item.clear()
+        self._coords.setText("z = (–, –)")
+        self.set_nearest(None)
+
+    def reset_requests(self) -> None:
+        """Accept results from request id 1 again (a new decode worker numbers from scratch)."""
+        self.shown_request_id = 0
+
+    def save_png(self, path: str | Path) -> Path:
+        if self.image is None:
+            raise ValueError("there is no decoded image yet")
+        path = Path(path)
+        if not upscaled(self.image, EXPORT_FACTOR).save(str(path), "PNG"):
+            raise OSError(f"could not write {path}")
+        return path

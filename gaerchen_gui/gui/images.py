@@ -1,0 +1,27 @@
+"""Turning decoded (32, 32) float arrays into Qt images for labels, tiles and PNG files."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+
+
+def to_qimage(image: np.ndarray) -> QImage:
+    """(H, W) floats in [0, 1] -> an 8-bit greyscale QImage that owns its pixels."""
+    pixels = np.ascontiguousarray(np.clip(np.asarray(image, dtype=np.float32), 0.0, 1.0) * 255.0 + 0.5, np.uint8)
+    height, width = pixels.shape
+    return QImage(pixels.data, width, height, width, QImage.Format.Format_Grayscale8).copy()
+
+
+def to_pixmap(image: np.ndarray, size: int, smooth: bool = False) -> QPixmap:
+    """A square pixmap of ``size`` device-independent pixels; nearest-neighbour unless ``smooth``."""
+    mode = Qt.TransformationMode.SmoothTransformation if smooth else Qt.TransformationMode.FastTransformation
+    scaled = to_qimage(image).scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio, mode)
+    return QPixmap.fromImage(scaled)
+
+
+def upscaled(image: np.ndarray, factor: int) -> QImage:
+    """Each pixel as a ``factor`` x ``factor`` block: the 32x32 image, big enough to look at in a file."""
+    big = np.kron(np.asarray(image, dtype=np.float32), np.ones((factor, factor), np.float32))
+    return to_qimage(big)

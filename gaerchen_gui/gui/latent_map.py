@@ -1,0 +1,340 @@
+"""The latent map: every test image as a point coloured by class, a draggable cursor, samples.
+
+One ``ScatterPlotItem`` holds all 10,000 points (per-point brushes in a single
+``setData`` call); a ``TargetItem`` is the cursor. Z order, bottom to top::
+
+    Z_BACKGROUND  reserved: a decoded-manifold ImageItem placed with setRect (next increment)
+    Z_TRAIN       reserved: the 60,000 training points, toggled on demand (next increment)
+    Z_TEST        the test-set scatter
+    Z_SAMPLES     sampled points and their numbers
+    Z_HOVER       ring around the point under the mouse
+    Z_CURSOR      the cursor
+
+Clicking the map moves the cursor there; dragging the cursor moves it
+continuously; arrow keys nudge it (Shift: ten times further). Dragging the
+background still pans and the wheel zooms, as everywhere in pyqtgraph.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, Signal
+from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtWidgets import QLabel, QWidget
+
+from gaerchen_gui.core.data import CLASS_NAMES
+from gaerchen_gui.gui.encoding import EncodedSet
+from gaerchen_gui.gui.hover_card import HoverCard
+from gaerchen_gui.gui.neighbours import Nearest
+from gaerchen_gui.gui.theme import POINT_ALPHA, class_color, css, is_dark, muted, plot_background, plot_foreground
+
+Z_BACKGROUND, Z_TRAIN, Z_TEST, Z_SAMPLES, Z_HOVER, Z_CURSOR = -20, -10, 0, 10, 15, 20
+POINT_SIZE = 4
+HOVER_RADIUS_PX = 10  # the hover card shows the nearest image only if it is this close on screen
+NUDGE_FRACTION = 0.01  # an arrow key moves the cursor by 1% of the visible width
+
+
+class LatentMap(pg.PlotWidget):
+    cursorMoved = Signal(float, float)  # the cursor's new position, however it moved
+    mouseMoved = Signal(float, float, object)  # latent x, y under the mouse and a Nearest (or None)
+    hoveredChanged = Signal(object)  # index of the test image under the mouse, or None
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        self._built = False  # PlotWidget's constructor already triggers changeEvent
+        super().__init__(parent)
+        self.setObjectName("latentMap")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAcceptDrops(False)  # let checkpoint files dropped here reach the window
+        self.viewport().setAcceptDrops(False)
+        self.encoded: EncodedSet | None = None
+        self.hovered_index: int | None = None
+        self._class_visible = np.ones(len(CLASS_NAMES), dtype=bool)
+
+        plot = self.getPlotItem()
+        plot.setAspectLocked(True)  # one latent unit is as long across as up: distances are honest
+        plot.showGrid(x=True, y=True, alpha=0.15)
+        plot.setLabel("bottom", "z₀")
+        plot.setLabel("left", "z₁")
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        self.view_box: pg.ViewBox = plot.getViewBox()
+
+        self.scatter = pg.ScatterPlotItem(size=POINT_SIZE, pen=None, symbol="o")
+        self.scatter.setZValue(Z_TEST)
+        plot.addItem(self.scatter)
+
+        self.sample_markers = pg.ScatterPlotItem(size=11, symbol="o")
+        self.sample_markers.setZValue(Z_SAMPLES)
+        plot.addItem(self.sample_markers)
+        self._sample_labels: list[pg.TextItem] = []
+        self._samples_visible = True
+
+        self.hover_ring = pg.ScatterPlotItem(size=13, symbol="o", brush=None)
+        self.hover_ring.setZValue(Z_HOVER)
+        plot.addItem(self.hover_ring)
+
+        self.cursor = pg.TargetItem(pos=(0.0, 0.0), size=26, symbol="crosshair", movable=True)
+        self.cursor.setZValue(Z_CURSOR)
+        self.cursor.setVisible(False)
+        plot.addItem(self.cursor)
+        self.cursor.sigPositionChanged.connect(self._on_cursor_moved)
+
+        # Below the axis, not over the data: a legend inside the view would hide points and samples.
+        self.legend = pg.LegendItem(
+            offset=None, colCount=5, horSpacing=14, verSpacing=-4, labelTextSize="9pt", frame=False
+        )
+        plot.layout.addItem(self.legend, 4, 1, alignment=Qt.AlignmentFlag.AlignHCenter)
+        self._legend_samples: list[pg.ScatterPlotItem] = []
+        for label, name in enumerate(CLASS_NAMES):
+            sample = pg.ScatterPlotItem(size=9, symbol="o", pen=None, brush=class_color(label))
+            sample.visibleChanged.connect(self._on_legend_toggled)  # clicking an entry hides its class
+            self._legend_samples.append(sample)
+            self.legend.addItem(sample, name)
+
+        self.hover_card = HoverCard(self)
+        self._message = QLabel(self)
+        self._message.setObjectName("mapMessage")
+        self._message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._message.setWordWrap(True)
+        self._message.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        font = QFont(self._message.font())
+        font.setPointSizeF(font.pointSizeF() + 1)
+        self._message.setFont(font)
+        self._message.hide()
+
+        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+        self._built = True
+        self.apply_palette()
+
+    # -- appearance ------------------------------------------------------------------------
+    def apply_palette(self) -> None:
+        """Follow the system palette: plot background, axes, cursor and legend frame."""
+        background, foreground = plot_background(), plot_foreground()
+        self.setBackground(background)
+        plot = self.getPlotItem()
+        for name in ("left", "bottom"):
+            axis = plot.getAxis(name)
+            axis.setPen(pg.mkPen(muted(foreground, 150)))
+            axis.setTextPen(pg.mkPen(foreground))
+        accent = pg.mkColor("#ffd43b") if is_dark() else pg.mkColor("#111111")
+        self.cursor.setPen(pg.mkPen(accent, width=2.5))
+        self.cursor.setBrush(muted(background, 90))
+        self.cursor.setHoverPen(pg.mkPen("#e8590c", width=3))
+        self.cursor.setHoverBrush(muted(pg.mkColor("#e8590c"), 60))
+        self.hover_ring.setPen(pg.mkPen(foreground, width=2))
+        self.sample_markers.setPen(pg.mkPen(foreground, width=1.5))
+        self.sample_markers.setBrush(pg.mkBrush(background))
+        for text in self._sample_labels:
+            text.setColor(foreground)
+        self.legend.setLabelTextColor(foreground)  # for entries added later; existing ones below
+        for _, label in self.legend.items:
+            label.setText(label.text, color=foreground)
+        self._message.setStyleSheet(
+            f"QLabel#mapMessage {{ background: {css(muted(background, 235))}; color: {css(foreground)};"
+            f" border: 1px solid {css(muted(foreground, 70))}; border-radius: 6px; padding: 14px 22px; }}"
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange and self._built:
+            self.apply_palette()
+        super().changeEvent(event)
+
+    def set_title(self, text: str) -> None:
+        self.getPlotItem().setTitle(text or None, size="10pt", color=plot_foreground())
+
+    def set_legend_visible(self, visible: bool) -> None:
+        self.legend.setVisible(visible)
+
+    # -- data ------------------------------------------------------------------------------
+    def set_data(self, encoded: EncodedSet) -> None:
+        """Draw the encoded test set (one ``setData`` call) and fit it into view."""
+        self.encoded = encoded
+        brushes = np.array([pg.mkBrush(class_color(c, POINT_ALPHA)) for c in range(len(CLASS_NAMES))], dtype=object)
+        self.scatter.setData(pos=encoded.z[:, :2], brush=brushes[encoded.labels], data=np.arange(len(encoded)))
+        self._apply_class_visibility()
+        self.cursor.setVisible(True)
+        self.set_message(None)
+        self.reset_view()
+
+    def clear_map(self, message: str | None = None) -> None:
+        """Empty the map (while a new model is encoded, or when there is none)."""
+        self.encoded = None
+        self.scatter.clear()
+        self.set_samples(None)
+        self.hover_ring.clear()
+        self.hover_card.dismiss()
+        self.hovered_index = None
+        self.cursor.setVisible(False)
+        self.set_message(message)
+
+    def reset_view(self) -> None:
+        if self.encoded is not None and len(self.encoded):
+            z = self.encoded.z[:, :2].astype(np.float64)  # float32 bounds overflow in ViewBox's range checks
+            (x0, y0), (x1, y1) = z.min(axis=0).tolist(), z.max(axis=0).tolist()
+            self.view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.06)
+
+    def set_message(self, text: str | None) -> None:
+        """A centred note over the map ("Encoding…", "No model"); None hides it."""
+        if not text:
+            self._message.hide()
+            return
+        self._message.setText(text)
+        self._message.adjustSize()
+        self._message.setFixedWidth(min(max(self._message.sizeHint().width(), 320), max(self.width() - 80, 200)))
+        self._message.adjustSize()
+        self._place_message()
+        self._message.show()
+        self._message.raise_()
+
+    @property
+    def message(self) -> str | None:
+        return self._message.text() if self._message.isVisible() else None
+
+    def _place_message(self) -> None:
+        self._message.move((self.width() - self._message.width()) // 2, (self.height() - self._message.height()) // 2)
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt override
+        super().resizeEvent(event)
+        if self._built:
+            self._place_message()
+
+    def _on_legend_toggled(self) -> None:
+        self._class_visible = np.array([s.isVisible() for s in self._legend_samples])
+        self._apply_class_visibility()
+
+    def _apply_class_visibility(self) -> None:
+        if self.encoded is not None:
+            self.scatter.setPointsVisible(self._class_visible[self.encoded.labels])
+
+    # -- samples ---------------------------------------------------------------------------
+    def set_samples(self, points: np.ndarray | None) -> None:
+        """Mark sampled points, numbered 1..N as in the sample grid; None removes them."""
+        plot = self.getPlotItem()
+        for text in self._sample_labels:
+            plot.removeItem(text)
+        self._sample_labels = []
+        if points is None or len(points) == 0:
+            self.sample_markers.clear()
+            return
+        self.sample_markers.setData(pos=points[:, :2])
+        foreground = plot_foreground()
+        for number, (x, y) in enumerate(points[:, :2], start=1):
+            text = pg.TextItem(str(number), color=foreground, anchor=(-0.15, 1.05))
+            text.setZValue(Z_SAMPLES)
+            text.setPos(float(x), float(y))
+            text.setVisible(self._samples_visible)
+            plot.addItem(text)
+            self._sample_labels.append(text)
+
+    def set_samples_visible(self, visible: bool) -> None:
+        self._samples_visible = visible
+        self.sample_markers.setVisible(visible)
+        for text in self._sample_labels:
+            text.setVisible(visible)
+
+    # -- the cursor ------------------------------------------------------------------------
+    def cursor_position(self) -> tuple[float, float]:
+        pos = self.cursor.pos()
+        return float(pos.x()), float(pos.y())
+
+    def set_cursor_position(self, x: float, y: float) -> None:
+        """Move the cursor; :attr:`cursorMoved` follows (as it does for drags)."""
+        self.cursor.setPos(float(x), float(y))
+
+    def _on_cursor_moved(self) -> None:
+        x, y = self.cursor_position()
+        self.cursorMoved.emit(x, y)
+
+    def nudge(self, dx_steps: int, dy_steps: int, fast: bool = False) -> None:
+        (x0, x1), _ = self.view_box.viewRange()
+        step = (x1 - x0) * NUDGE_FRACTION * (10 if fast else 1)
+        x, y = self.cursor_position()
+        self.set_cursor_position(x + dx_steps * step, y + dy_steps * step)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        moves = {
+            Qt.Key.Key_Left: (-1, 0),
+            Qt.Key.Key_Right: (1, 0),
+            Qt.Key.Key_Up: (0, 1),
+            Qt.Key.Key_Down: (0, -1),
+        }
+        move = moves.get(Qt.Key(event.key()))
+        if move is not None and self.cursor.isVisible():
+            self.nudge(*move, fast=bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier))
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    # -- coordinates -----------------------------------------------------------------------
+    def view_to_widget(self, x: float, y: float) -> QPoint:
+        """Latent (x, y) -> pixel in :meth:`viewport` coordinates (where mouse events go)."""
+        scene = self.view_box.mapViewToScene(QPointF(x, y))
+        return self.mapFromScene(scene)
+
+    def widget_to_view(self, pos: QPoint) -> tuple[float, float]:
+        view = self.view_box.mapSceneToView(self.mapToScene(pos))
+        return float(view.x()), float(view.y())
+
+    # -- mouse -----------------------------------------------------------------------------
+    def _on_mouse_clicked(self, event) -> None:  # noqa: ANN001 - pyqtgraph MouseClickEvent
+        if event.button() != Qt.MouseButton.LeftButton or self.encoded is None:
+            return
+        scene_pos = event.scenePos()
+        if not self.view_box.sceneBoundingRect().contains(scene_pos):
+            return  # on an axis
+        if self.legend.isVisible() and self.legend.sceneBoundingRect().contains(scene_pos):
+            return  # the legend toggles classes
+        view = self.view_box.mapSceneToView(scene_pos)
+        self.set_cursor_position(view.x(), view.y())
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+
+    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        if self.encoded is None or not self.view_box.sceneBoundingRect().contains(scene_pos):
+            self._set_hovered(None)
+            return
+        view = self.view_box.mapSceneToView(scene_pos)
+        point = np.array([view.x(), view.y()])
+        nearest = self.encoded.index.query(point)
+        self.mouseMoved.emit(float(view.x()), float(view.y()), nearest)
+        if self.cursor.moving:  # while dragging the cursor, the card would only be in the way
+            self._set_hovered(None)
+            return
+        self._set_hovered(self._hover_candidate(point, scene_pos, nearest), scene_pos)
+
+    def _hover_candidate(self, point: np.ndarray, scene_pos: QPointF, nearest: Nearest) -> int | None:
+        index = nearest.index
+        if not self._class_visible[self.encoded.labels[index]]:
+            visible = self._class_visible[self.encoded.labels]
+            if not visible.any():
+                return None
+            d2 = np.sum((self.encoded.z[:, :2] - point) ** 2, axis=1)
+            d2[~visible] = np.inf
+            index = int(np.argmin(d2))
+        z = self.encoded.z[index]
+        on_screen = self.view_box.mapViewToScene(QPointF(float(z[0]), float(z[1])))
+        distance_px = np.hypot(on_screen.x() - scene_pos.x(), on_screen.y() - scene_pos.y())
+        return index if distance_px <= HOVER_RADIUS_PX else None
+
+    def _set_hovered(self, index: int | None, scene_pos: QPointF | None = None) -> None:
+        if index is None:
+            if self.hovered_index is not None:
+                self.hovered_index = None
+                self.hover_ring.clear()
+                self.hover_card.dismiss()
+                self.hoveredChanged.emit(None)
+            return
+        z = self.encoded.z[index]
+        if index != self.hovered_index:
+            self.hovered_index = index
+            self.hover_ring.setData(pos=[z[:2]])
+            label = int(self.encoded.labels[index])
+            self.hover_card.show_image(index, label, self.encoded.images[index], z)
+            self.hoveredChanged.emit(index)
+        if scene_pos is not None:
+            self.hover_card.place_near(self.mapFromScene(scene_pos))
+
+    def leaveEvent(self, event: QEvent) -> None:
+        self._set_hovered(None)
+        super().leaveEvent(event)

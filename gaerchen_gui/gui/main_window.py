@@ -1,0 +1,583 @@
+"""The latent explorer: the map on the left; decoder preview, coordinates and samples on the right.
+
+Threads: the GUI thread never runs the model. Encoding the test set runs in a
+``superqt`` thread worker (one at a time; a newer model's job makes older
+results stale), decoding in the single :class:`DecodeWorker`. Both hand results
+back through queued signals.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph.exporters
+import torch
+from PySide6.QtCore import QMimeData, QSize, Qt, QThreadPool, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGroupBox,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+from superqt.utils import create_worker
+
+from gaerchen_gui.core.checkpoints import Checkpoint, CheckpointError
+from gaerchen_gui.core.data import CLASS_NAMES, ImageSet
+from gaerchen_gui.core.export import write_embeddings_csv
+from gaerchen_gui.gui.about_dialog import AboutDialog
+from gaerchen_gui.gui.actions import ACTIONS, ActionKey, create_actions
+from gaerchen_gui.gui.coordinate_entry import CoordinateEntry
+from gaerchen_gui.gui.decode_worker import DecodeResult, DecodeWorker
+from gaerchen_gui.gui.decoder_preview import DecoderPreview
+from gaerchen_gui.gui.encoding import EmbeddingCache, EncodedSet, encode_progressively, shared_test_set
+from gaerchen_gui.gui.latent_map import LatentMap
+from gaerchen_gui.gui.model_loading import describe, load_for_explorer, load_shipped, shipped_kind_of
+from gaerchen_gui.gui.neighbours import Nearest
+from gaerchen_gui.gui.sample_panel import SamplePanel
+from gaerchen_gui.gui.sampling import sample_latent_points, sampling_rule
+from gaerchen_gui.gui.settings import Settings
+from gaerchen_gui.gui.theme import configure_pyqtgraph
+
+DEFAULT_SIZE = QSize(1400, 900)
+CHECKPOINT_SUFFIXES = (".pt", ".pth")
+SHARED_CACHE = EmbeddingCache()  # one per process: every window reuses encodings of unchanged files
+HINT = "Drag the cross, click the map or use the arrow keys to decode a point; hover a dot to see its image."
+TOGGLES = (ActionKey.SHOW_LEGEND, ActionKey.SHOW_SAMPLES, ActionKey.SMOOTH_PREVIEW)
+
+
+class ExplorerWindow(QMainWindow):
+    mapReady = Signal()  # the map shows the current model's encoded test set
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        image_set: ImageSet | None = None,
+        embedding_cache: EmbeddingCache | None = None,
+        seed: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        configure_pyqtgraph()
+        self.setObjectName("explorerWindow")
+        self.settings = settings if settings is not None else Settings()
+        self.checkpoint: Checkpoint | None = None
+        self.source: str | None = None  # "ae", "vae" or a checkpoint path
+        self.encoded: EncodedSet | None = None
+        self.samples: np.ndarray | None = None
+        self.last_error: str | None = None
+        self._image_set = image_set
+        self._cache = embedding_cache if embedding_cache is not None else SHARED_CACHE
+        self._rng = np.random.default_rng(seed)
+        self._job = 0  # increments per encoding job; results of older jobs are dropped
+        self._worker = None
+        self._shut_down = False
+
+        self.actions = create_actions(self)
+        self.decoder = DecodeWorker(self)
+        self.decoder.decoded.connect(self._on_decoded)
+        self.decoder.failed.connect(self.statusBar().showMessage)
+
+        self._build_ui()
+        self._build_menus()
+        self._connect()
+        self._restore_settings()
+        self.setAcceptDrops(True)
+        self.decoder.start()  # last: a constructor that raised must not leave a thread running
+        self.latent_map.set_message("No model loaded.\nOpen a checkpoint (Ctrl+O) or drop a .pt file here.")
+
+    # -- construction ------------------------------------------------------------------------
+    def _build_ui(self) -> None:
+        self.latent_map = LatentMap()
+        self.preview = DecoderPreview()
+        self.coordinates = CoordinateEntry()
+        self.sample_panel = SamplePanel(self.actions[ActionKey.RESAMPLE])
+        self.sample_grid = self.sample_panel.grid
+
+        right = QWidget()
+        right.setObjectName("sidePanel")
+        right.setMinimumWidth(340)
+        column = QVBoxLayout(right)
+        column.setContentsMargins(8, 4, 8, 8)
+        column.setSpacing(10)
+        column.addWidget(self._section("Decoded at the cursor", self.preview), 3)
+        column.addWidget(self._section("Cursor position", self.coordinates))
+        column.addWidget(self._section("Samples", self.sample_panel), 2)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.latent_map)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
+        self.splitter.setCollapsible(0, False)
+        self.splitter.setSizes([DEFAULT_SIZE.width() - 430, 430])
+        self.setCentralWidget(self.splitter)
+
+        toolbar = QToolBar("Model")
+        toolbar.setObjectName("modelToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.addAction(self.actions[ActionKey.SHOW_AE])
+        toolbar.addAction(self.actions[ActionKey.SHOW_VAE])
+        for key in (ActionKey.SHOW_AE, ActionKey.SHOW_VAE):
+            toolbar.widgetForAction(self.actions[key]).setMinimumWidth(52)
+        toolbar.addSeparator()
+        toolbar.addAction(self.actions[ActionKey.OPEN])
+        toolbar.addSeparator()
+        toolbar.addAction(self.actions[ActionKey.RESAMPLE])
+        toolbar.addAction(self.actions[ActionKey.RESET_VIEW])
+        self.addToolBar(toolbar)
+        self.toolbar = toolbar
+
+        self._mouse_label = QLabel(HINT)
+        self._mouse_label.setObjectName("mouseReadout")
+        self._progress = QProgressBar()
+        self._progress.setRange(0, 100)
+        self._progress.setFixedWidth(160)
+        self._progress.setTextVisible(True)
+        self._progress.setFormat("encoding %p%")
+        self._progress.hide()
+        self._model_label = QLabel("no model")
+        self._model_label.setObjectName("modelReadout")
+        status = self.statusBar()
+        status.addWidget(self._mouse_label, 1)
+        status.addPermanentWidget(self._progress)
+        status.addPermanentWidget(self._model_label)
+
+    @staticmethod
+    def _section(title: str, content: QWidget) -> QGroupBox:
+        box = QGroupBox(title)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(10, 8, 10, 10)
+        layout.addWidget(content)
+        return box
+
+    def _build_menus(self) -> None:
+        a = self.actions
+        menu_bar = self.menuBar()
+        file_menu = menu_bar.addMenu("&File")
+        file_menu.addAction(a[ActionKey.OPEN])
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        export_menu = file_menu.addMenu("&Export")
+        for key in (
+            ActionKey.EXPORT_MAP_PNG,
+            ActionKey.EXPORT_DECODED_PNG,
+            ActionKey.EXPORT_SAMPLES_PNG,
+            ActionKey.EXPORT_EMBEDDINGS_CSV,
+        ):
+            export_menu.addAction(a[key])
+        file_menu.addSeparator()
+        file_menu.addAction(a[ActionKey.QUIT])
+
+        view_menu = menu_bar.addMenu("&View")
+        view_menu.addAction(a[ActionKey.SHOW_AE])
+        view_menu.addAction(a[ActionKey.SHOW_VAE])
+        view_menu.addSeparator()
+        view_menu.addAction(a[ActionKey.RESAMPLE])
+        view_menu.addAction(a[ActionKey.RESET_VIEW])
+        view_menu.addSeparator()
+        for key in TOGGLES:
+            view_menu.addAction(a[key])
+
+        help_menu = menu_bar.addMenu("&Help")
+        help_menu.addAction(a[ActionKey.ABOUT])
+
+    def _connect(self) -> None:
+        a = self.actions
+        a[ActionKey.SHOW_AE].triggered.connect(lambda: self.show_shipped("ae"))
+        a[ActionKey.SHOW_VAE].triggered.connect(lambda: self.show_shipped("vae"))
+        a[ActionKey.OPEN].triggered.connect(self._open_with_dialog)
+        a[ActionKey.EXPORT_MAP_PNG].triggered.connect(
+            lambda: self._export_with_dialog("map", "PNG image (*.png)", self.export_map_png)
+        )
+        a[ActionKey.EXPORT_DECODED_PNG].triggered.connect(
+            lambda: self._export_with_dialog("decoded", "PNG image (*.png)", self.export_decoded_png)
+        )
+        a[ActionKey.EXPORT_SAMPLES_PNG].triggered.connect(
+            lambda: self._export_with_dialog("samples", "PNG image (*.png)", self.export_samples_png)
+        )
+        a[ActionKey.EXPORT_EMBEDDINGS_CSV].triggered.connect(
+            lambda: self._export_with_dialog("embeddings", "CSV file (*.csv)", self.export_embeddings_csv)
+        )
+        a[ActionKey.CLEAR_RECENT].triggered.connect(self.settings.clear_recent_files)
+        a[ActionKey.QUIT].triggered.connect(self.close)
+        a[ActionKey.RESAMPLE].triggered.connect(self.resample)
+        a[ActionKey.RESET_VIEW].triggered.connect(self.latent_map.reset_view)
+        a[ActionKey.SHOW_LEGEND].toggled.connect(self.latent_map.set_legend_visible)
+        a[ActionKey.SHOW_SAMPLES].toggled.connect(self.latent_map.set_samples_visible)
+        a[ActionKey.SMOOTH_PREVIEW].toggled.connect(self.preview.set_smooth)
+        for key in TOGGLES:
+            a[key].toggled.connect(lambda on, name=key.value: self.settings.set_flag(name, on))
+        a[ActionKey.ABOUT].triggered.connect(self.show_about)
+
+        self.latent_map.cursorMoved.connect(self._on_cursor_moved)
+        self.latent_map.mouseMoved.connect(self._on_mouse_moved)
+        self.latent_map.hoveredChanged.connect(self._on_hovered)
+        self.coordinates.positionEntered.connect(self.latent_map.set_cursor_position)
+        self.sample_panel.countChanged.connect(self._on_sample_count_changed)
+        self.sample_grid.tileClicked.connect(self._on_tile_clicked)
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.geometry
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(DEFAULT_SIZE)
+        state = self.settings.window_state
+        if state is not None:
+            self.restoreState(state)
+        splitter = self.settings.splitter_state
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        for key in TOGGLES:
+            self.actions[key].setChecked(self.settings.flag(key.value, ACTIONS[key].checked))
+        # toggled() fires only on a change: apply the restored state once explicitly
+        self.latent_map.set_legend_visible(self.actions[ActionKey.SHOW_LEGEND].isChecked())
+        self.latent_map.set_samples_visible(self.actions[ActionKey.SHOW_SAMPLES].isChecked())
+        self.preview.set_smooth(self.actions[ActionKey.SMOOTH_PREVIEW].isChecked())
+        count = self.settings.sample_count
+        if count is not None:
+            self.sample_panel.count_box.setValue(count)
+
+    def _save_settings(self) -> None:
+        self.settings.geometry = self.saveGeometry()
+        self.settings.window_state = self.saveState()
+        self.settings.splitter_state = self.splitter.saveState()
+        self.settings.sync()
+
+    # -- choosing a model ----------------------------------------------------------------------
+    def start(self, checkpoint: str | Path | None = None) -> None:
+        """Show ``checkpoint`` if given, else the model shown last time, else the shipped AE."""
+        if checkpoint is not None and self.open_checkpoint(checkpoint) is None:
+            return
+        last = self.settings.last_model
+        if last in ("ae", "vae"):
+            if self.show_shipped(last, quiet=True) is None:
+                return
+        elif last and Path(last).is_file() and self.open_checkpoint(last, quiet=True) is None:
+            return
+        if self.checkpoint is None:
+            self.show_shipped("ae", quiet=True)
+
+    def show_shipped(self, kind: str, quiet: bool = False) -> str | None:
+        """Switch to the shipped AE or VAE; returns None, or the error message shown."""
+        if self.source == kind and self.checkpoint is not None:
+            self._sync_model_actions()
+            return None
+        try:
+            checkpoint = load_shipped(kind)
+        except CheckpointError as err:
+            return self._refuse(str(err), quiet)
+        self._set_checkpoint(checkpoint, kind)
+        return None
+
+    def open_checkpoint(self, path: str | Path, quiet: bool = False) -> str | None:
+        """Switch to the checkpoint at ``path``; on failure keep the current model and return the message."""
+        try:
+            checkpoint = load_for_explorer(path)
+        except CheckpointError as err:
+            return self._refuse(str(err), quiet)
+        shipped = shipped_kind_of(path)
+        if shipped is None:
+            self.settings.add_recent_file(path)
+        self._set_checkpoint(checkpoint, shipped or str(Path(path).resolve()))
+        return None
+
+    def show_checkpoint(self, checkpoint: Checkpoint) -> str | None:
+        """Show an already loaded checkpoint, e.g. one just trained (the training panel's ``modelAdopted``).
+
+        Unsaved models (``checkpoint.path is None``) are not remembered as the last model.
+        """
+        if checkpoint.model.latent_dim != 2:
+            return self._refuse(
+                f"This model has a {checkpoint.model.latent_dim}-D latent space; the explorer draws 2-D ones.", False
+            )
+        checkpoint.model.eval()
+        source = str(checkpoint.path.resolve()) if checkpoint.path is not None else None
+        self._set_checkpoint(checkpoint, shipped_kind_of(checkpoint.path) or source)
+        return None
+
+    def _refuse(self, message: str, quiet: bool) -> str:
+        self._sync_model_actions()  # a failed switch leaves the previous model's button checked
+        if quiet and self.checkpoint is None:
+            self.latent_map.set_message(message + "\n\nOpen a checkpoint (Ctrl+O) or drop a .pt file here.")
+        elif not quiet:
+            self.show_error("Cannot open this checkpoint", message + "\n\nThe current model stays loaded.")
+        self.last_error = message
+        return message
+
+    def show_error(self, title: str, message: str) -> None:
+        """A warning dialog (tests replace ``QMessageBox.warning`` to keep it from blocking)."""
+        self.last_error = message
+        QMessageBox.warning(self, title, message)
+
+    def _set_checkpoint(self, checkpoint: Checkpoint, source: str | None) -> None:
+        self.checkpoint = checkpoint
+        self.source = source
+        if source is not None:
+            self.settings.last_model = source
+        self._sync_model_actions()
+        self.decoder.set_model(checkpoint.model)  # atomically; pending decodes for the old model are dropped
+        self.preview.clear()
+        self.sample_grid.clear()
+        self.samples = None
+        self._model_label.setText(describe(checkpoint))
+        self._model_label.setToolTip(str(checkpoint.path) if checkpoint.path else "")
+        name = checkpoint.path.name if checkpoint.path else "unsaved"
+        self.setWindowTitle(f"Gaerchen — {checkpoint.kind.upper()} ({name})")
+        self.sample_panel.set_rule(f"{checkpoint.kind.upper()}: {sampling_rule(checkpoint.kind)}.")
+        self._encode(checkpoint)
+
+    def _sync_model_actions(self) -> None:
+        self.actions[ActionKey.SHOW_AE].setChecked(self.source == "ae")
+        self.actions[ActionKey.SHOW_VAE].setChecked(self.source == "vae")
+
+    @property
+    def model_kind(self) -> str | None:
+        return None if self.checkpoint is None else self.checkpoint.kind
+
+    # -- encoding the test set (worker thread) --------------------------------------------------
+    def _load_images(self) -> ImageSet:  # runs in the worker thread
+        return self._image_set if self._image_set is not None else shared_test_set()
+
+    def _encode(self, checkpoint: Checkpoint) -> None:
+        self._job += 1
+        job = self._job
+        if self._worker is not None:
+            self._worker.quit()
+            self._worker = None
+        self.encoded = None
+        kind = checkpoint.kind.upper()
+        cached = self._cache.get(checkpoint.path)
+        if cached is not None:
+            self._on_encoded(job, checkpoint.path, cached)
+            return
+        self.latent_map.clear_map(f"Encoding the 10,000 test images with the {kind}…")
+        self.latent_map.set_title("")
+        self._progress.setValue(0)
+        self._progress.show()
+        worker = create_worker(
+            encode_progressively, checkpoint.model, self._load_images, _start_thread=False, _ignore_errors=True
+        )
+        worker.yielded.connect(lambda fraction, job=job: self._on_encode_progress(job, fraction))
+        worker.returned.connect(lambda encoded, job=job, path=checkpoint.path: self._on_encoded(job, path, encoded))
+        worker.errored.connect(lambda err, job=job: self._on_encode_failed(job, err))
+        self._worker = worker
+        worker.start()
+
+    def _on_encode_progress(self, job: int, fraction: float) -> None:
+        if self._shut_down or job != self._job or self.checkpoint is None:
+            return
+        percent = round(100 * fraction)
+        self._progress.setValue(percent)
+        kind = self.checkpoint.kind.upper()
+        self.latent_map.set_message(f"Encoding the 10,000 test images with the {kind}…  {percent}%")
+
+    def _on_encode_failed(self, job: int, err: Exception) -> None:
+        if self._shut_down or job != self._job:
+            return
+        self._progress.hide()
+        self.latent_map.clear_map(f"The test images could not be encoded:\n{err}")
+        self.last_error = str(err)
+
+    def _on_encoded(self, job: int, path: Path | None, encoded: EncodedSet) -> None:
+        if self._shut_down or job != self._job:
+            return
+        self._worker = None
+        self._cache.put(path, encoded)
+        self.encoded = encoded
+        self._progress.hide()
+        self.latent_map.set_data(encoded)
+        self.latent_map.set_title(
+            f"{len(encoded):,} Fashion-MNIST test images encoded by the {self.checkpoint.kind.upper()}"
+        )
+        z = encoded.z[:, :2]
+        extent = float(np.max(z.max(axis=0) - z.min(axis=0)))
+        self.coordinates.set_step(float(f"{extent / 100:.1g}") if extent > 0 else 0.05)
+        start = np.median(z, axis=0)  # inside the data, whatever the model's scale
+        self.latent_map.set_cursor_position(float(start[0]), float(start[1]))
+        self._on_cursor_moved(*self.latent_map.cursor_position())  # also when it did not move
+        self.resample()
+        self.latent_map.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.mapReady.emit()
+
+    @property
+    def map_ready(self) -> bool:
+        return self.encoded is not None
+
+    # -- cursor, hover and decoding -------------------------------------------------------------
+    def _on_cursor_moved(self, x: float, y: float) -> None:
+        self.coordinates.set_position(x, y)
+        if self.encoded is not None:
+            nearest = self.encoded.index.query((x, y))
+            label = int(self.encoded.labels[nearest.index])
+            self.preview.set_nearest(nearest, label, self.encoded.index.off_data_threshold)
+        if self.checkpoint is not None:
+            self.decoder.request("cursor", np.array([[x, y]], dtype=np.float32))
+
+    def _on_mouse_moved(self, x: float, y: float, nearest: Nearest | None) -> None:
+        text = f"mouse  z = ({x:+.3f}, {y:+.3f})"
+        if nearest is not None:
+            name = CLASS_NAMES[int(self.encoded.labels[nearest.index])] if self.encoded is not None else ""
+            text += f"   ·   nearest test image #{nearest.index} ({name}) {nearest.distance:.3f} away"
+            if nearest.off_data:
+                text += "   ·   OFF THE DATA"
+        self._mouse_label.setText(text)
+
+    def _on_hovered(self, index: int | None) -> None:
+        if index is not None and self.encoded is not None:
+            self.decoder.request("hover", self.encoded.z[index : index + 1], tag=index)
+
+    def _on_decoded(self, result: DecodeResult) -> None:
+        if self._shut_down or result.generation != self.decoder.generation:
+            return  # decoded by a model that has since been replaced
+        if result.channel == "cursor":
+            self.preview.show_result(result.request_id, result.z[0], result.images[0])
+        elif result.channel == "hover":
+            self.latent_map.hover_card.set_reconstruction(result.tag, result.images[0])
+        elif result.channel == "samples":
+            self.sample_grid.set_images(result.z, result.images)
+
+    # -- sampling ------------------------------------------------------------------------------
+    def resample(self) -> None:
+        """Draw new points (N(0, I) for a VAE, the bounding box for an AE) and decode them."""
+        if self.encoded is None or self.checkpoint is None:
+            return
+        points = sample_latent_points(self.checkpoint.kind, self.sample_panel.count(), self.encoded.z, self._rng)
+        self.samples = points
+        self.latent_map.set_samples(points)
+        self.sample_grid.set_points(points)
+        self.decoder.request("samples", points)
+
+    def _on_sample_count_changed(self, count: int) -> None:
+        self.settings.sample_count = count
+        self.resample()
+
+    def _on_tile_clicked(self, index: int) -> None:
+        if self.samples is not None and 0 <= index < len(self.samples):
+            x, y = self.samples[index][:2]
+            self.latent_map.set_cursor_position(float(x), float(y))
+
+    # -- export ---------------------------------------------------------------------------------
+    def export_map_png(self, path: str | Path) -> Path:
+        if self.encoded is None:
+            raise ValueError("the map is not ready yet")
+        path = Path(path)
+        exporter = pyqtgraph.exporters.ImageExporter(self.latent_map.getPlotItem())
+        width = max(1600, self.latent_map.width())  # a print-friendly size, independent of the window
+        exporter.parameters()["width"] = width
+        exporter.export(str(path))
+        if not path.is_file():
+            raise OSError(f"could not write {path}")
+        return path
+
+    def export_decoded_png(self, path: str | Path) -> Path:
+        return self.preview.save_png(path)
+
+    def export_samples_png(self, path: str | Path) -> Path:
+        return self.sample_grid.save_png(path)
+
+    def export_embeddings_csv(self, path: str | Path) -> Path:
+        if self.encoded is None:
+            raise ValueError("the map is not ready yet")
+        return write_embeddings_csv(path, torch.from_numpy(self.encoded.z), torch.from_numpy(self.encoded.labels))
+
+    def _export_with_dialog(self, what: str, file_filter: str, export) -> None:  # noqa: ANN001 - a bound method
+        kind = self.model_kind or "model"
+        suffix = ".csv" if "csv" in file_filter.lower() else ".png"
+        default = Path(self.settings.last_directory or Path.home()) / f"gaerchen-{kind}-{what}{suffix}"
+        path, _ = QFileDialog.getSaveFileName(self, f"Export {what}", str(default), file_filter)
+        if not path:
+            return
+        if not path.lower().endswith(suffix):
+            path += suffix
+        try:
+            written = export(path)
+        except (OSError, ValueError) as err:
+            self.show_error("Export failed", f"Could not export the {what}: {err}")
+            return
+        self.settings.last_directory = str(Path(written).parent)
+        self.statusBar().showMessage(f"Saved {written}", 5000)
+
+    # -- opening files --------------------------------------------------------------------------
+    def _open_with_dialog(self) -> None:
+        start = self.settings.last_directory or str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open checkpoint", start, "Gaerchen checkpoints (*.pt *.pth);;All files (*)"
+        )
+        if path:
+            self.settings.last_directory = str(Path(path).parent)
+            self.open_checkpoint(path)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.settings.recent_files
+        for number, file in enumerate(files, start=1):
+            path = Path(file)
+            action = self.recent_menu.addAction(f"&{number}  {path.name}   —   {path.parent}")
+            action.setToolTip(file)
+            action.setEnabled(path.is_file())
+            action.triggered.connect(lambda _=False, f=file: self.open_checkpoint(f))
+        if not files:
+            self.recent_menu.addAction("No recent checkpoints").setEnabled(False)
+        self.recent_menu.addSeparator()
+        self.recent_menu.addAction(self.actions[ActionKey.CLEAR_RECENT])
+        self.actions[ActionKey.CLEAR_RECENT].setEnabled(bool(files))
+
+    @staticmethod
+    def checkpoint_in(mime: QMimeData) -> Path | None:
+        """The first local .pt/.pth file among dropped URLs, if any."""
+        if not mime.hasUrls():
+            return None
+        for url in mime.urls():
+            if url.isLocalFile() and url.toLocalFile().lower().endswith(CHECKPOINT_SUFFIXES):
+                return Path(url.toLocalFile())
+        return None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.checkpoint_in(event.mimeData()) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = self.checkpoint_in(event.mimeData())
+        if path is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.open_checkpoint(path)
+
+    def show_about(self) -> None:
+        AboutDialog(self).exec()
+
+    # -- closing --------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._shut_down:
+            self._save_settings()
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop both worker threads and wait for them (idempotent). Called on close."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        if self._worker is not None:
+            self._worker.quit()  # checked between slices, so this takes at most one slice
+            self._worker = None
+        self.decoder.stop()
+        QThreadPool.globalInstance().waitForDone(30_000)
+
+    # for the recent-files menu test: the menu object is built lazily by Qt
+    def recent_menu_actions(self) -> list:
+        self._fill_recent_menu()
+        return [a for a in self.recent_menu.actions() if not a.isSeparator()]

@@ -1,0 +1,115 @@
+"""Fixtures and helpers shared by the GUI tests (imported by the test_gui_* modules).
+
+The tiny models are trained once per session and the encoded maps are cached
+in the process-wide EmbeddingCache, so each model's 10,000 test images are
+encoded once however many windows the tests open.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+import torch
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from gaerchen_gui.core.checkpoints import make_metadata, save_checkpoint
+from gaerchen_gui.core.config import TrainConfig
+from gaerchen_gui.core.training import Trainer
+
+MAP_TIMEOUT_MS = 120_000  # encoding 10,000 images with a tiny model, on two cores shared with training
+_state: dict[str, object] = {}  # module-level: survives the fixture being imported into several modules
+
+
+def train_tiny(kind: str, test_set, folder):
+    """One epoch on 300 images: a real model of the right shape in ~1 s (trained on test images, which is
+    fine for a fixture: nothing here measures generalisation)."""
+    config = TrainConfig.book(kind, limit=300, epochs=1, batch_size=50, compile="off", device="cpu")
+    torch.manual_seed(0)
+    trainer = Trainer(config, train_set=test_set.subset(300), test_set=test_set, val_limit=200)
+    for _ in trainer.run():
+        pass
+    meta = make_metadata(trainer.model, config=config.to_dict(), epochs_trained=1, test_metrics=trainer.last_val)
+    return save_checkpoint(folder / f"{kind}.pt", trainer.model.cpu(), meta)
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory, test_set):
+    """A folder holding ae.pt and vae.pt, for GAERCHEN_MODELS_DIR."""
+    if "models" not in _state:
+        folder = tmp_path_factory.mktemp("models")
+        for kind in ("ae", "vae"):
+            train_tiny(kind, test_set, folder)
+        _state["models"] = folder
+    return _state["models"]
+
+
+@pytest.fixture
+def make_window(qtbot, tiny_models, test_set, tmp_path, monkeypatch):
+    """Open explorer windows on the tiny models, with settings in a temporary INI file."""
+    from gaerchen_gui.gui.main_window import ExplorerWindow
+    from gaerchen_gui.gui.settings import Settings
+
+    monkeypatch.setenv("GAERCHEN_MODELS_DIR", str(tiny_models))
+
+    def make(kind: str | None = "ae", settings_file: str = "settings.ini") -> ExplorerWindow:
+        window = ExplorerWindow(settings=Settings.in_file(tmp_path / settings_file), image_set=test_set, seed=0)
+        qtbot.addWidget(window)  # closed (and its threads stopped) after the test
+        window.show()
+        if kind is not None:
+            assert window.show_shipped(kind) is None
+            wait_for_map(qtbot, window)
+        return window
+
+    return make
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window("ae")
+
+
+def wait_for_map(qtbot, window) -> None:
+    qtbot.waitUntil(lambda: window.map_ready, timeout=MAP_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.preview.image is not None, timeout=10_000)
+
+
+def wait_for_cursor_decode(qtbot, window) -> None:
+    """Until the preview shows the image decoded at the cursor's current position."""
+    xy = window.latent_map.cursor_position()
+    qtbot.waitUntil(
+        lambda: window.preview.shown_z is not None and np.allclose(window.preview.shown_z[:2], xy, atol=1e-5),
+        timeout=10_000,
+    )
+
+
+def move_mouse(viewport, pos: QPoint, last: list[float]) -> None:
+    """QTest.mouseMove, spaced like a hand: pyqtgraph ignores moves closer than 10 ms apart."""
+    wait = 0.015 - (time.monotonic() - last[0])
+    if wait > 0:
+        time.sleep(wait)
+    QTest.mouseMove(viewport, pos)
+    last[0] = time.monotonic()
+
+
+def drag_cursor_through(qtbot, window, points) -> list[np.ndarray]:
+    """Drag the map's cursor with real mouse events through latent ``points``; the decoded image at each."""
+    latent_map = window.latent_map
+    viewport = latent_map.viewport()
+    last = [0.0]
+    start = latent_map.view_to_widget(*latent_map.cursor_position())
+    move_mouse(viewport, start, last)
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    images = []
+    pos = start
+    try:
+        for x, y in points:
+            pos = latent_map.view_to_widget(float(x), float(y))
+            move_mouse(viewport, pos, last)
+            wait_for_cursor_decode(qtbot, window)
+            images.append(window.preview.image.copy())
+    finally:
+        QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
+    return images

@@ -1,0 +1,207 @@
+"""The explorer window, driven through its widgets with real mouse and key events."""
+
+# ruff: noqa: F811 - pytest fixtures imported from test_gui_support are redefined as arguments
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtTest import QTest
+from test_gui_support import (  # noqa: F401 - fixtures
+    drag_cursor_through,
+    make_window,
+    move_mouse,
+    tiny_models,
+    wait_for_cursor_decode,
+    wait_for_map,
+    window,
+)
+
+from gaerchen_gui.gui.actions import ActionKey
+
+
+def test_dragging_the_cursor_moves_it_and_changes_the_decoded_image(qtbot, window):
+    z = window.encoded.z
+    low, high = np.percentile(z, 10, axis=0), np.percentile(z, 90, axis=0)
+    path = np.linspace(low, high, 8)
+    images = drag_cursor_through(qtbot, window, path)
+    x, y = window.latent_map.cursor_position()
+    # the cursor lands where the mouse let go, to within a pixel
+    (x0, x1), _ = window.latent_map.view_box.viewRange()
+    pixel = (x1 - x0) / window.latent_map.view_box.width()
+    assert abs(x - path[-1][0]) < 3 * pixel and abs(y - path[-1][1]) < 3 * pixel
+    changes = [np.abs(a - b).max() for a, b in zip(images, images[1:], strict=False)]
+    assert all(c > 1e-3 for c in changes)
+    assert window.coordinates.position() == pytest.approx((x, y), abs=1e-3)
+
+
+def test_typed_coordinates_move_the_cursor_and_junk_is_refused(qtbot, window):
+    box = window.coordinates.x_box
+    box.selectAll()
+    qtbot.keyClicks(box, "1.25")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert window.latent_map.cursor_position()[0] == pytest.approx(1.25)
+    wait_for_cursor_decode(qtbot, window)
+    box.selectAll()
+    qtbot.keyClicks(box, "abc")  # the validator refuses letters
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert box.value() == pytest.approx(1.25)
+    assert window.latent_map.cursor_position()[0] == pytest.approx(1.25)
+
+
+def test_arrow_keys_nudge_the_cursor(qtbot, window):
+    latent_map = window.latent_map
+    latent_map.setFocus()
+    x, y = latent_map.cursor_position()
+    (x0, x1), _ = latent_map.view_box.viewRange()
+    step = (x1 - x0) * 0.01
+    qtbot.keyClick(latent_map, Qt.Key.Key_Right)
+    qtbot.keyClick(latent_map, Qt.Key.Key_Up)
+    qtbot.keyClick(latent_map, Qt.Key.Key_Up, Qt.KeyboardModifier.ShiftModifier)
+    assert latent_map.cursor_position() == pytest.approx((x + step, y + 11 * step))
+    wait_for_cursor_decode(qtbot, window)
+
+
+def test_clicking_the_map_jumps_the_cursor_there(qtbot, window):
+    latent_map = window.latent_map
+    target = np.percentile(window.encoded.z, 75, axis=0)
+    pos = latent_map.view_to_widget(*map(float, target))
+    move_mouse(latent_map.viewport(), pos, [0.0])
+    QTest.mouseClick(latent_map.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
+    assert latent_map.cursor_position() == pytest.approx(latent_map.widget_to_view(pos), abs=1e-6)
+    wait_for_cursor_decode(qtbot, window)
+    assert window.preview.off_data is not None
+
+
+def test_switching_to_the_vae_redraws_the_map(qtbot, window):
+    ae_points = window.latent_map.scatter.getData()[0].copy()
+    button = window.toolbar.widgetForAction(window.actions[ActionKey.SHOW_VAE])
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert window.model_kind == "vae" and window.actions[ActionKey.SHOW_VAE].isChecked()
+    assert not window.actions[ActionKey.SHOW_AE].isChecked()
+    wait_for_map(qtbot, window)
+    vae_points = window.latent_map.scatter.getData()[0]
+    assert len(vae_points) == 10_000 and not np.allclose(vae_points, ae_points)
+    assert "VAE" in window.windowTitle()
+    window.actions[ActionKey.SHOW_AE].trigger()
+    wait_for_map(qtbot, window)
+    assert np.allclose(window.latent_map.scatter.getData()[0], ae_points)  # from the cache, same points
+
+
+def test_hovering_a_point_shows_that_image(qtbot, window):
+    latent_map = window.latent_map
+    z = window.encoded.z
+    index = int(np.argmin(np.sum((z - np.median(z, axis=0)) ** 2, axis=1)))  # a point inside the data
+    pos = latent_map.view_to_widget(float(z[index, 0]), float(z[index, 1]))
+    last = [0.0]
+    move_mouse(latent_map.viewport(), pos + QPoint(30, 30), last)
+    move_mouse(latent_map.viewport(), pos, last)
+    qtbot.waitUntil(lambda: latent_map.hovered_index is not None)
+    # the card names the test image nearest to where the mouse is, which is the point under it
+    mouse = np.array(latent_map.widget_to_view(pos))
+    expected = int(np.argmin(np.sum((z - mouse) ** 2, axis=1)))
+    assert latent_map.hovered_index == expected
+    assert np.linalg.norm(z[expected] - z[index]) <= 2 * np.linalg.norm(z[index] - mouse) + 1e-6  # triangle
+    card = latent_map.hover_card
+    assert card.isVisible() and card.index == expected
+    assert f"#{expected}" in card._title.text()
+    qtbot.waitUntil(lambda: card._reconstruction.pixmap() is not None and not card._reconstruction.pixmap().isNull())
+
+
+def test_far_away_cursor_is_off_the_data(qtbot, window):
+    z = window.encoded.z
+    far = z.max(axis=0) + 50 * window.encoded.index.off_data_threshold
+    window.latent_map.set_cursor_position(*map(float, far))
+    assert window.preview.off_data is True
+    near = z[0]
+    window.latent_map.set_cursor_position(*map(float, near))
+    assert window.preview.off_data is False
+
+
+def test_sampling_draws_n_points_and_decodes_them(qtbot, window):
+    qtbot.waitUntil(lambda: window.sample_grid.images is not None)
+    assert len(window.sample_grid) == 18  # the book's default
+    z = window.encoded.z
+    assert np.all(window.samples >= z.min(axis=0) - 1e-6) and np.all(window.samples <= z.max(axis=0) + 1e-6)
+    window.sample_panel.count_box.setValue(7)
+    qtbot.waitUntil(lambda: window.sample_grid.images is not None)
+    assert window.sample_grid.images.shape == (7, 32, 32)
+    assert window.latent_map.sample_markers.getData()[0].shape == (7,)
+    before = window.samples.copy()
+    qtbot.mouseClick(window.sample_panel.resample_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.sample_grid.images is not None)
+    assert not np.allclose(window.samples, before)
+    # clicking a tile moves the cursor to that sample
+    grid = window.sample_grid
+    tile = grid._tile_size(grid.width())
+    qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=QPoint(tile + 8 + tile // 2, tile // 2))
+    assert window.latent_map.cursor_position() == pytest.approx(tuple(window.samples[1]), abs=1e-5)
+
+
+def test_vae_samples_come_from_the_prior(qtbot, make_window):
+    window = make_window("vae")
+    window.sample_panel.count_box.setValue(60)
+    qtbot.waitUntil(lambda: window.sample_grid.images is not None and len(window.sample_grid) == 60)
+    assert abs(window.samples.mean()) < 0.5 and 0.6 < window.samples.std() < 1.4
+    assert "N(0, I)" in window.sample_panel.rule.text()
+
+
+def test_dropping_a_checkpoint_opens_it_and_remembers_it(qtbot, window, tiny_models):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(tiny_models / "vae.pt"))])
+    assert window.checkpoint_in(mime) == tiny_models / "vae.pt"
+    no_buttons, no_keys = Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+    event = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, no_buttons, no_keys)
+    window.dropEvent(event)
+    assert window.model_kind == "vae"
+    wait_for_map(qtbot, window)
+    other = QMimeData()
+    other.setUrls([QUrl.fromLocalFile("/tmp/notes.txt")])
+    assert window.checkpoint_in(other) is None
+
+
+def test_recent_files_and_toggles_persist(qtbot, make_window, tiny_models, tmp_path):
+    import shutil
+
+    copy = tmp_path / "mine.pt"
+    shutil.copy(tiny_models / "ae.pt", copy)
+    first = make_window(None)
+    assert first.open_checkpoint(copy) is None
+    first.actions[ActionKey.SHOW_LEGEND].setChecked(False)
+    first.actions[ActionKey.SMOOTH_PREVIEW].setChecked(True)
+    first.sample_panel.count_box.setValue(12)
+    wait_for_map(qtbot, first)
+    first.close()
+
+    second = make_window(None)
+    assert second.settings.recent_files == [str(copy.resolve())]
+    recent = [a.text() for a in second.recent_menu_actions()]
+    assert any("mine.pt" in text for text in recent)
+    assert not second.actions[ActionKey.SHOW_LEGEND].isChecked() and not second.latent_map.legend.isVisible()
+    assert second.actions[ActionKey.SMOOTH_PREVIEW].isChecked()
+    assert second.sample_panel.count() == 12
+    second.start()  # reopens the model shown last
+    assert second.checkpoint.path == copy
+    wait_for_map(qtbot, second)
+
+
+def test_about_names_version_and_fashion_mnist_licence():
+    import gaerchen_gui
+    from gaerchen_gui.gui.about_dialog import about_html
+
+    text = about_html()
+    assert gaerchen_gui.__version__ in text and "Zalando" in text and "Permission is hereby granted" in text
+
+
+def test_an_in_memory_checkpoint_can_be_shown(qtbot, window, tiny_models):
+    from gaerchen_gui.core.checkpoints import load_checkpoint
+
+    trained = load_checkpoint(tiny_models / "vae.pt")
+    trained.path = None  # as if just trained and not saved
+    assert window.show_checkpoint(trained) is None
+    assert window.model_kind == "vae" and window.source is None
+    wait_for_map(qtbot, window)
+    assert window.settings.last_model == "ae"  # an unsaved model is not reopened next time
+    assert "unsaved" in window.windowTitle()
