@@ -1,0 +1,219 @@
+"""``gaerchen --self-test``: drive the real window with real mouse events and check what it shows.
+
+Opens the explorer on the shipped models, waits for the AE's map, drags the
+cursor along a loop through the data with QTest mouse press/move/release on
+the map's viewport, and checks that every position's decoded image reached the
+screen and that the images change along the way; then switches to the VAE with
+a click on its toolbar button and resamples. Prints one summary line and
+returns 0, or prints the reason and returns 1. Settings go to a temporary file,
+so the user's are untouched.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+DRAG_STEPS = 120
+MAP_TIMEOUT_S = 240.0  # encoding 10,000 images on two busy cores took ~5 s; leave room for slow machines
+STEP_TIMEOUT_S = 10.0
+DRAG_START_PX = 8  # pyqtgraph starts a drag after 5 px (or 0.5 s)
+MOVE_INTERVAL_S = 0.016  # ~60 Hz, like a hand; pyqtgraph drops moves closer than 10 ms apart
+MIN_CHANGED_FRACTION = 0.9  # of consecutive decoded images that must differ
+CHANGE_EPSILON = 1e-6  # "differs": any pixel moved more than float noise (an untrained decoder barely varies)
+
+
+class SelfTestFailure(Exception):
+    pass
+
+
+def run_self_test() -> int:
+    if not any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtCore import qInstallMessageHandler
+
+    from gaerchen_gui.gui.app import close_window, create_application
+
+    create_application([sys.argv[0] if sys.argv else "gaerchen", "--self-test"])
+    from gaerchen_gui.gui.main_window import ExplorerWindow
+    from gaerchen_gui.gui.settings import Settings
+
+    previous_handler = qInstallMessageHandler(None)  # Qt hands back the handler it replaces
+    qInstallMessageHandler(_quiet_offscreen(previous_handler))
+    with tempfile.TemporaryDirectory(prefix="gaerchen-self-test-") as tmp:
+        window = None
+        try:
+            window = ExplorerWindow(settings=Settings.in_file(Path(tmp) / "settings.ini"), seed=0)
+            window.show()
+            window.raise_()
+            summary = _exercise(window)
+        except SelfTestFailure as failure:
+            print(f"gaerchen self-test FAILED: {failure}", file=sys.stderr)
+            return 1
+        except Exception:  # noqa: BLE001 - any crash is a failed self-test, reported with its traceback
+            traceback.print_exc()
+            print("gaerchen self-test FAILED: unexpected error (traceback above)", file=sys.stderr)
+            return 1
+        finally:
+            if window is not None:
+                close_window(window)
+            qInstallMessageHandler(previous_handler)
+    print(f"gaerchen self-test passed: {summary}")
+    return 0
+
+
+def _quiet_offscreen(previous):  # noqa: ANN001, ANN202 - a Qt message handler
+    """Drop the offscreen platform's "This plugin does not support raise()"-style notes; pass the rest on."""
+
+    def handler(mode, context, message: str) -> None:  # noqa: ANN001
+        if message.startswith("This plugin does not support"):
+            return
+        if previous is not None:
+            previous(mode, context, message)
+        else:
+            print(message, file=sys.stderr)
+
+    return handler
+
+
+def wait_until(predicate: Callable[[], bool], timeout_s: float, what: str) -> float:
+    """Process events until ``predicate()`` holds; returns the seconds it took."""
+    from PySide6.QtWidgets import QApplication
+
+    start = time.monotonic()
+    while not predicate():
+        if time.monotonic() - start > timeout_s:
+            raise SelfTestFailure(f"timed out after {timeout_s:.0f} s waiting for {what}")
+        QApplication.processEvents()
+        # Sleep in Python, not in QTest.qWait: qWait keeps the GIL while it waits, which starved the
+        # encoding thread (loading the test set took 26 s instead of 2 s).
+        time.sleep(0.002)
+    return time.monotonic() - start
+
+
+def _exercise(window) -> str:  # noqa: ANN001 - an ExplorerWindow
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from gaerchen_gui.gui.actions import ActionKey
+    from gaerchen_gui.gui.model_loading import shipped_path
+
+    for kind in ("ae", "vae"):
+        if not shipped_path(kind).is_file():
+            raise SelfTestFailure(f"the shipped {kind.upper()} is missing: {shipped_path(kind)}")
+
+    error = window.show_shipped("ae", quiet=True)
+    if error:
+        raise SelfTestFailure(f"the shipped AE did not load: {error}")
+    ae_map_s = wait_until(lambda: window.map_ready, MAP_TIMEOUT_S, "the AE's latent map")
+    points = len(window.encoded)
+    wait_until(lambda: window.preview.image is not None, STEP_TIMEOUT_S, "the first decoded image")
+
+    drag = _drag_cursor(window)
+
+    # One click on the toolbar's VAE button, as a user would.
+    button = window.toolbar.widgetForAction(window.actions[ActionKey.SHOW_VAE])
+    ae_z = window.encoded.z
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+    if window.model_kind != "vae":
+        raise SelfTestFailure(f"clicking VAE did not switch the model ({window.last_error or 'no error shown'})")
+    vae_map_s = wait_until(lambda: window.map_ready, MAP_TIMEOUT_S, "the VAE's latent map")
+    if window.encoded.z.shape != ae_z.shape or np.allclose(window.encoded.z, ae_z):
+        raise SelfTestFailure("the map did not change when switching from the AE to the VAE")
+
+    wait_until(lambda: window.sample_grid.images is not None, STEP_TIMEOUT_S, "the first VAE samples")
+    before = window.samples.copy()
+    resample = window.sample_panel.resample_button
+    QTest.mouseClick(resample, Qt.MouseButton.LeftButton)
+    wait_until(lambda: window.sample_grid.images is not None, STEP_TIMEOUT_S, "the resampled images")
+    n = len(window.sample_grid)
+    if n != window.sample_panel.count() or np.allclose(window.samples, before):
+        raise SelfTestFailure("resampling did not draw new points")
+    if window.sample_grid.images.shape != (n, 32, 32):
+        raise SelfTestFailure(f"the sample grid holds {window.sample_grid.images.shape}, expected ({n}, 32, 32)")
+
+    stats = window.decoder.stats
+    return (
+        f"AE map of {points:,} images in {ae_map_s:.1f} s; dragged the cursor through {drag['steps']} positions, "
+        f"each decoded and painted ({drag['distinct']} distinct images, median change "
+        f"{drag['median_change']:.3f}); VAE map in {vae_map_s:.1f} s; {n} VAE samples decoded; "
+        f"decoder served {stats.decoded} requests, dropped {stats.dropped} stale ones."
+    )
+
+
+def _drag_cursor(window) -> dict:  # noqa: ANN001 - an ExplorerWindow
+    """Press on the cursor, move through DRAG_STEPS points of a loop inside the data, release."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    latent_map, preview = window.latent_map, window.preview
+    viewport = latent_map.viewport()
+    z = window.encoded.z[:, :2].astype(np.float64)
+    centre = np.median(z, axis=0)
+    radius = 0.3 * (np.percentile(z, 90, axis=0) - np.percentile(z, 10, axis=0))
+
+    start_xy = latent_map.cursor_position()
+    press_at = latent_map.view_to_widget(*start_xy)
+    QTest.mouseMove(viewport, press_at)  # hover first: pyqtgraph picks the drag target on hover
+    wait_until(lambda: True, 1, "events")
+    time.sleep(MOVE_INTERVAL_S)
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, press_at)
+
+    images, positions = [], []
+    last_move = time.monotonic()
+    pixel = press_at
+    try:
+        for step in range(DRAG_STEPS):
+            angle = 2 * math.pi * step / DRAG_STEPS
+            # a loop from the start point out to an ellipse around the data's centre
+            reach = min(1.0, (step + 1) / 10)
+            target = (1 - reach) * np.array(start_xy) + reach * (centre + radius * [math.cos(angle), math.sin(angle)])
+            pixel = latent_map.view_to_widget(float(target[0]), float(target[1]))
+            previous = positions[-1][0] if positions else press_at
+            if step == 0 and (pixel - press_at).manhattanLength() < DRAG_START_PX:
+                pixel = press_at + QPoint(DRAG_START_PX, 0)  # a shorter first move counts as a click
+            elif pixel == previous:
+                pixel = QPoint(pixel.x() + 1, pixel.y())  # every step must move the mouse
+            paints = preview.paint_count
+            wait = MOVE_INTERVAL_S - (time.monotonic() - last_move)
+            if wait > 0:
+                time.sleep(wait)
+            QTest.mouseMove(viewport, pixel)
+            last_move = time.monotonic()
+            xy = latent_map.cursor_position()
+            if step == 0 and np.allclose(xy, start_xy):
+                raise SelfTestFailure("the cursor did not follow the mouse when dragged")
+            wait_until(
+                lambda xy=xy, paints=paints: (
+                    preview.shown_z is not None
+                    and np.allclose(preview.shown_z[:2], xy, rtol=0, atol=1e-5)
+                    and preview.paint_count > paints
+                ),
+                STEP_TIMEOUT_S,
+                f"the decoded image at drag step {step + 1} to be painted",
+            )
+            images.append(preview.image.copy())
+            positions.append((pixel, xy))
+    finally:
+        QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pixel)
+    if latent_map.cursor.moving:
+        raise SelfTestFailure("the cursor still thinks it is being dragged after the mouse was released")
+
+    stack = np.stack(images)
+    changes = np.abs(np.diff(stack, axis=0)).max(axis=(1, 2))
+    changed = float(np.mean(changes > CHANGE_EPSILON))
+    if changed < MIN_CHANGED_FRACTION:
+        raise SelfTestFailure(
+            f"the decoded image changed in only {changed:.0%} of drag steps (expected at least "
+            f"{MIN_CHANGED_FRACTION:.0%})"
+        )
+    distinct = len({img.tobytes() for img in stack})
+    return {"steps": len(images), "distinct": distinct, "median_change": float(np.median(changes))}
