@@ -133,9 +133,7 @@ class DecoderPreview(QWidget):
             self._nearest_text.setToolTip("")
         else:
             name = CLASS_NAMES[label] if label is not None else "?"
-            self._nearest_text.setText(
-                f"nearest test image: <b>#{nearest.index}</b> {name}, <b>{nearest.distance:.3f}</b> away"
-            )
+            self._nearest_text.setText(f"nearest: <b>#{nearest.index}</b> {name}, <b>{nearest.distance:.3f}</b> away")
             if threshold is not None:
                 self._nearest_text.setToolTip(
                     f"Off the data means farther than {threshold:.3f} from every encoded test image "

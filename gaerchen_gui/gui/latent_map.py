@@ -116,6 +116,7 @@ class LatentMap(pg.PlotWidget):
         plot = self.getPlotItem()
         for name in ("left", "bottom"):
             axis = plot.getAxis(name)
+            axis.enableAutoSIPrefix(False)  # latent units are plain numbers, never "z₁ (x0.001)"
             axis.setPen(pg.mkPen(muted(foreground, 150)))
             axis.setTextPen(pg.mkPen(foreground))
         accent = pg.mkColor("#ffd43b") if is_dark() else pg.mkColor("#111111")
@@ -170,10 +171,16 @@ class LatentMap(pg.PlotWidget):
         self.set_message(message)
 
     def reset_view(self) -> None:
-        if self.encoded is not None and len(self.encoded):
-            z = self.encoded.z[:, :2].astype(np.float64)  # float32 bounds overflow in ViewBox's range checks
-            (x0, y0), (x1, y1) = z.min(axis=0).tolist(), z.max(axis=0).tolist()
-            self.view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.06)
+        """Fit the encoded images and the sampled points (a VAE's prior samples may lie off the data)."""
+        if self.encoded is None or not len(self.encoded):
+            return
+        parts = [self.encoded.z[:, :2]]
+        samples = self.sample_markers.getData()
+        if self._samples_visible and len(samples[0]):
+            parts.append(np.column_stack(samples))
+        z = np.concatenate(parts).astype(np.float64)  # float32 bounds overflow in ViewBox's range checks
+        (x0, y0), (x1, y1) = z.min(axis=0).tolist(), z.max(axis=0).tolist()
+        self.view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.06)
 
     def set_message(self, text: str | None) -> None:
         """A centred note over the map ("Encoding…", "No model"); None hides it."""

@@ -8,12 +8,13 @@ back through queued signals.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph.exporters
 import torch
-from PySide6.QtCore import QMimeData, QSize, Qt, QThreadPool, Signal
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -49,6 +50,7 @@ from gaerchen_gui.gui.theme import configure_pyqtgraph
 DEFAULT_SIZE = QSize(1400, 900)
 CHECKPOINT_SUFFIXES = (".pt", ".pth")
 SHARED_CACHE = EmbeddingCache()  # one per process: every window reuses encodings of unchanged files
+WORKER_STOP_TIMEOUT_S = 30.0  # loading the test set (~2 s) cannot be interrupted; encoding can
 HINT = "Drag the cross, click the map or use the arrow keys to decode a point; hover a dot to see its image."
 TOGGLES = (ActionKey.SHOW_LEGEND, ActionKey.SHOW_SAMPLES, ActionKey.SMOOTH_PREVIEW)
 
@@ -77,7 +79,7 @@ class ExplorerWindow(QMainWindow):
         self._cache = embedding_cache if embedding_cache is not None else SHARED_CACHE
         self._rng = np.random.default_rng(seed)
         self._job = 0  # increments per encoding job; results of older jobs are dropped
-        self._worker = None
+        self._workers: list = []  # encoding workers started by this window; only the last one matters
         self._shut_down = False
 
         self.actions = create_actions(self)
@@ -351,9 +353,9 @@ class ExplorerWindow(QMainWindow):
     def _encode(self, checkpoint: Checkpoint) -> None:
         self._job += 1
         job = self._job
-        if self._worker is not None:
-            self._worker.quit()
-            self._worker = None
+        for old in self._workers:
+            old.quit()  # its result would be stale; it stops at its next slice
+        self._workers = [w for w in self._workers if w.is_running]
         self.encoded = None
         kind = checkpoint.kind.upper()
         cached = self._cache.get(checkpoint.path)
@@ -370,7 +372,7 @@ class ExplorerWindow(QMainWindow):
         worker.yielded.connect(lambda fraction, job=job: self._on_encode_progress(job, fraction))
         worker.returned.connect(lambda encoded, job=job, path=checkpoint.path: self._on_encoded(job, path, encoded))
         worker.errored.connect(lambda err, job=job: self._on_encode_failed(job, err))
-        self._worker = worker
+        self._workers.append(worker)
         worker.start()
 
     def _on_encode_progress(self, job: int, fraction: float) -> None:
@@ -391,7 +393,6 @@ class ExplorerWindow(QMainWindow):
     def _on_encoded(self, job: int, path: Path | None, encoded: EncodedSet) -> None:
         if self._shut_down or job != self._job:
             return
-        self._worker = None
         self._cache.put(path, encoded)
         self.encoded = encoded
         self._progress.hide()
@@ -406,6 +407,7 @@ class ExplorerWindow(QMainWindow):
         self.latent_map.set_cursor_position(float(start[0]), float(start[1]))
         self._on_cursor_moved(*self.latent_map.cursor_position())  # also when it did not move
         self.resample()
+        self.latent_map.reset_view()  # now including the samples
         self.latent_map.setFocus(Qt.FocusReason.OtherFocusReason)
         self.mapReady.emit()
 
@@ -571,11 +573,14 @@ class ExplorerWindow(QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
-        if self._worker is not None:
-            self._worker.quit()  # checked between slices, so this takes at most one slice
-            self._worker = None
+        for worker in self._workers:
+            worker.quit()  # checked between slices of 500 images, so this takes well under a second
         self.decoder.stop()
-        QThreadPool.globalInstance().waitForDone(30_000)
+        # Wait for our own workers only: others (a training run) share the global thread pool.
+        deadline = time.monotonic() + WORKER_STOP_TIMEOUT_S
+        while any(w.is_running for w in self._workers) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self._workers = []
 
     # for the recent-files menu test: the menu object is built lazily by Qt
     def recent_menu_actions(self) -> list:
