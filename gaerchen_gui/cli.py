@@ -37,6 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="See the latent space of an autoencoder and a variational autoencoder on Fashion-MNIST.",
     )
     parser.add_argument("--version", action="version", version=f"gaerchen {gaerchen_gui.__version__}")
+    parser.add_argument("--open", metavar="CHECKPOINT", type=Path, help="open the window on this checkpoint")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="open the window (offscreen without a display), drive it like a person, print one line, exit",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     train = sub.add_parser("train", help="train an AE or a VAE on Fashion-MNIST (book settings by default)")
@@ -67,9 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        from gaerchen_gui.gui.self_test import run_self_test
+
+        return run_self_test()
     if args.command is None:
-        parser.print_help()
-        return 0
+        from gaerchen_gui.gui.app import run_app
+
+        return run_app(checkpoint=str(args.open) if args.open else None)
     # Imported after parsing so that --help and bad arguments answer without loading torch.
     from gaerchen_gui.core.checkpoints import CheckpointError
     from gaerchen_gui.core.config import ConfigError
