@@ -107,6 +107,7 @@ def test_hovering_a_point_shows_that_image(qtbot, window):
     card = latent_map.hover_card
     assert card.isVisible() and card.index == expected
     assert f"#{expected}" in card._title.text()
+    assert card._title.width() >= card._title.sizeHint().width()  # the title is not clipped
     qtbot.waitUntil(lambda: card._reconstruction.pixmap() is not None and not card._reconstruction.pixmap().isNull())
 
 

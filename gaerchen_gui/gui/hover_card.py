@@ -92,6 +92,10 @@ class HoverCard(QFrame):
             self._reconstruction.setText("decoding…")
             coords = ", ".join(f"{c:.3f}" for c in z[:2])
             self._detail.setText(f"z = ({coords})")
+            # The labels' new size hints reach the layout only with a queued LayoutRequest; resizing
+            # before it arrives clipped "#8747" to "#8". Activate the layout now, then fit.
+            self.layout().invalidate()
+            self.layout().activate()
             self.adjustSize()
         self.show()
         self.raise_()

@@ -35,6 +35,17 @@ HOVER_RADIUS_PX = 10  # the hover card shows the nearest image only if it is thi
 NUDGE_FRACTION = 0.01  # an arrow key moves the cursor by 1% of the visible width
 
 
+class CursorItem(pg.TargetItem):
+    """TargetItem whose bounding box includes its pen: with a pen wider than one pixel, the stock one
+    left slivers of the cross behind when dragged."""
+
+    def boundingRect(self):  # noqa: ANN201 - Qt override
+        rect = super().boundingRect()
+        width = max(self.pen.widthF(), self.hoverPen.widthF(), 1.0)
+        px_w, px_h = self.pixelSize()  # one device pixel, in item coordinates
+        return rect.adjusted(-width * px_w, -width * px_h, width * px_w, width * px_h)
+
+
 class LatentMap(pg.PlotWidget):
     cursorMoved = Signal(float, float)  # the cursor's new position, however it moved
     mouseMoved = Signal(float, float, object)  # latent x, y under the mouse and a Nearest (or None)
@@ -74,7 +85,7 @@ class LatentMap(pg.PlotWidget):
         self.hover_ring.setZValue(Z_HOVER)
         plot.addItem(self.hover_ring)
 
-        self.cursor = pg.TargetItem(pos=(0.0, 0.0), size=26, symbol="crosshair", movable=True)
+        self.cursor = CursorItem(pos=(0.0, 0.0), size=26, symbol="crosshair", movable=True)
         self.cursor.setZValue(Z_CURSOR)
         self.cursor.setVisible(False)
         plot.addItem(self.cursor)
@@ -188,8 +199,11 @@ class LatentMap(pg.PlotWidget):
             self._message.hide()
             return
         self._message.setText(text)
-        self._message.adjustSize()
-        self._message.setFixedWidth(min(max(self._message.sizeHint().width(), 320), max(self.width() - 80, 200)))
+        metrics = self._message.fontMetrics()
+        longest = max(metrics.horizontalAdvance(line) for line in text.splitlines())
+        margins = self._message.contentsMargins()
+        width = longest + margins.left() + margins.right() + 48  # the style sheet's padding and border
+        self._message.setFixedWidth(max(200, min(width, self.width() - 80)))
         self._message.adjustSize()
         self._place_message()
         self._message.show()

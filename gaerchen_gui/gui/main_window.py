@@ -362,9 +362,9 @@ class ExplorerWindow(QMainWindow):
         if cached is not None:
             self._on_encoded(job, checkpoint.path, cached)
             return
-        self.latent_map.clear_map(f"Encoding the 10,000 test images with the {kind}…")
+        self.latent_map.clear_map(f"Loading the Fashion-MNIST test images for the {kind}…")
         self.latent_map.set_title("")
-        self._progress.setValue(0)
+        self._progress.setRange(0, 0)  # busy until the images are loaded and encoding reports progress
         self._progress.show()
         worker = create_worker(
             encode_progressively, checkpoint.model, self._load_images, _start_thread=False, _ignore_errors=True
@@ -379,6 +379,7 @@ class ExplorerWindow(QMainWindow):
         if self._shut_down or job != self._job or self.checkpoint is None:
             return
         percent = round(100 * fraction)
+        self._progress.setRange(0, 100)
         self._progress.setValue(percent)
         kind = self.checkpoint.kind.upper()
         self.latent_map.set_message(f"Encoding the 10,000 test images with the {kind}…  {percent}%")

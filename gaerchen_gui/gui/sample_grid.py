@@ -148,7 +148,7 @@ class SampleGrid(QWidget):
         metrics = QFontMetrics(font)
         coords = self.points[i][:2]
         for decimals in (2, 1, 0):
-            text = "(" + ", ".join(f"{c:.{decimals}f}" for c in coords) + ")"
+            text = "(" + ", ".join(_number(c, decimals) for c in coords) + ")"
             if metrics.horizontalAdvance(text) <= width:
                 return text
         return text
@@ -198,3 +198,9 @@ class SampleGrid(QWidget):
             index = self.tile_at(event.position().toPoint())
             if index >= 0:
                 self.tileClicked.emit(index)
+
+
+def _number(value: float, decimals: int) -> str:
+    """``value`` rounded, without the "-0.0" that rounding a small negative number gives."""
+    text = f"{value:.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
