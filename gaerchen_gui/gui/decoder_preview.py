@@ -71,7 +71,6 @@ class DecoderPreview(QWidget):
         self._badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._nearest_text = QLabel()
         self._nearest_text.setObjectName("nearestReadout")
-        self._nearest_text.setWordWrap(True)
         readout = QHBoxLayout()
         readout.setSpacing(8)
         readout.addWidget(self._badge)

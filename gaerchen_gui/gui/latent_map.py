@@ -32,6 +32,7 @@ from gaerchen_gui.gui.theme import POINT_ALPHA, class_color, css, is_dark, muted
 Z_BACKGROUND, Z_TRAIN, Z_TEST, Z_SAMPLES, Z_HOVER, Z_CURSOR = -20, -10, 0, 10, 15, 20
 POINT_SIZE = 4
 HOVER_RADIUS_PX = 10  # the hover card shows the nearest image only if it is this close on screen
+LEGEND_COLUMN_PX = 150  # room one legend entry needs
 NUDGE_FRACTION = 0.01  # an arrow key moves the cursor by 1% of the visible width
 
 
@@ -55,6 +56,8 @@ class LatentMap(pg.PlotWidget):
         self._built = False  # PlotWidget's constructor already triggers changeEvent
         super().__init__(parent)
         self.setObjectName("latentMap")
+        # Antialiasing for this view only: pyqtgraph's global option would also slow other plots' long curves.
+        self.setAntialiasing(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAcceptDrops(False)  # let checkpoint files dropped here reach the window
         self.viewport().setAcceptDrops(False)
@@ -71,17 +74,17 @@ class LatentMap(pg.PlotWidget):
         plot.hideButtons()
         self.view_box: pg.ViewBox = plot.getViewBox()
 
-        self.scatter = pg.ScatterPlotItem(size=POINT_SIZE, pen=None, symbol="o")
+        self.scatter = pg.ScatterPlotItem(size=POINT_SIZE, pen=None, symbol="o", antialias=True)
         self.scatter.setZValue(Z_TEST)
         plot.addItem(self.scatter)
 
-        self.sample_markers = pg.ScatterPlotItem(size=11, symbol="o")
+        self.sample_markers = pg.ScatterPlotItem(size=11, symbol="o", antialias=True)
         self.sample_markers.setZValue(Z_SAMPLES)
         plot.addItem(self.sample_markers)
         self._sample_labels: list[pg.TextItem] = []
         self._samples_visible = True
 
-        self.hover_ring = pg.ScatterPlotItem(size=13, symbol="o", brush=None)
+        self.hover_ring = pg.ScatterPlotItem(size=13, symbol="o", brush=None, antialias=True)
         self.hover_ring.setZValue(Z_HOVER)
         plot.addItem(self.hover_ring)
 
@@ -98,7 +101,7 @@ class LatentMap(pg.PlotWidget):
         plot.layout.addItem(self.legend, 4, 1, alignment=Qt.AlignmentFlag.AlignHCenter)
         self._legend_samples: list[pg.ScatterPlotItem] = []
         for label, name in enumerate(CLASS_NAMES):
-            sample = pg.ScatterPlotItem(size=9, symbol="o", pen=None, brush=class_color(label))
+            sample = pg.ScatterPlotItem(size=9, symbol="o", pen=None, brush=class_color(label), antialias=True)
             sample.visibleChanged.connect(self._on_legend_toggled)  # clicking an entry hides its class
             self._legend_samples.append(sample)
             self.legend.addItem(sample, name)
@@ -220,6 +223,10 @@ class LatentMap(pg.PlotWidget):
         super().resizeEvent(event)
         if self._built:
             self._place_message()
+            # Two rows of five classes when there is room, more rows in a narrow window.
+            columns = int(np.clip(self.width() // LEGEND_COLUMN_PX, 2, 5))
+            if columns != self.legend.columnCount:
+                self.legend.setColumnCount(columns)
 
     def _on_legend_toggled(self) -> None:
         self._class_visible = np.array([s.isVisible() for s in self._legend_samples])

@@ -18,11 +18,13 @@ from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QGroupBox,
     QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QScrollArea,
     QSplitter,
     QToolBar,
     QVBoxLayout,
@@ -45,7 +47,6 @@ from gaerchen_gui.gui.neighbours import Nearest
 from gaerchen_gui.gui.sample_panel import SamplePanel
 from gaerchen_gui.gui.sampling import sample_latent_points, sampling_rule
 from gaerchen_gui.gui.settings import Settings
-from gaerchen_gui.gui.theme import configure_pyqtgraph
 
 DEFAULT_SIZE = QSize(1400, 900)
 CHECKPOINT_SUFFIXES = (".pt", ".pth")
@@ -67,7 +68,6 @@ class ExplorerWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        configure_pyqtgraph()
         self.setObjectName("explorerWindow")
         self.settings = settings if settings is not None else Settings()
         self.checkpoint: Checkpoint | None = None
@@ -105,7 +105,7 @@ class ExplorerWindow(QMainWindow):
 
         right = QWidget()
         right.setObjectName("sidePanel")
-        right.setMinimumWidth(340)
+        right.setMinimumWidth(400)
         column = QVBoxLayout(right)
         column.setContentsMargins(8, 4, 8, 8)
         column.setSpacing(10)
@@ -116,7 +116,14 @@ class ExplorerWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.latent_map)
-        self.splitter.addWidget(right)
+        scroller = QScrollArea()  # on a small screen the panel scrolls instead of squeezing its parts
+        scroller.setObjectName("sidePanelScroller")
+        scroller.setWidget(right)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroller.setMinimumWidth(right.minimumWidth() + 12)
+        self.splitter.addWidget(scroller)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 0)
         self.splitter.setCollapsible(0, False)
@@ -398,9 +405,8 @@ class ExplorerWindow(QMainWindow):
         self.encoded = encoded
         self._progress.hide()
         self.latent_map.set_data(encoded)
-        self.latent_map.set_title(
-            f"{len(encoded):,} Fashion-MNIST test images encoded by the {self.checkpoint.kind.upper()}"
-        )
+        # Short: pyqtgraph will not let the plot get narrower than its title.
+        self.latent_map.set_title(f"{self.checkpoint.kind.upper()}  ·  {len(encoded):,} test images")
         z = encoded.z[:, :2]
         extent = float(np.max(z.max(axis=0) - z.min(axis=0)))
         self.coordinates.set_step(float(f"{extent / 100:.1g}") if extent > 0 else 0.05)

@@ -30,9 +30,9 @@ class SampleGrid(QWidget):
         self.images: np.ndarray | None = None  # (N, 32, 32), None while decoding
         self._hover = -1
         self.setMouseTracking(True)
-        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        policy.setHeightForWidth(True)
-        self.setSizePolicy(policy)
+        # Height follows width through a minimum height (_fit_height), not heightForWidth: a layout
+        # with heightForWidth inside a QScrollArea is sized to its preferred height and always scrolls.
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     # -- content -----------------------------------------------------------------------------
     def set_points(self, points: np.ndarray | None) -> None:
@@ -72,15 +72,11 @@ class SampleGrid(QWidget):
         font.setPointSizeF(max(font.pointSizeF() - 1.0, 7.0))
         return font
 
-    def hasHeightForWidth(self) -> bool:
-        return True
-
     def heightForWidth(self, width: int) -> int:
         tile = self._tile_size(width)
         return self._rows() * (tile + self._caption_height(self._caption_font()) + GAP) - GAP
 
     def _fit_height(self) -> None:
-        # Layouts in a QMainWindow do not honour heightForWidth; a minimum height does the job.
         height = self.heightForWidth(max(self.width(), COLUMNS * 30))
         if self.minimumHeight() != height:
             self.setMinimumHeight(height)

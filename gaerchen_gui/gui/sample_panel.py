@@ -31,7 +31,6 @@ class SamplePanel(QWidget):
 
         self.rule = QLabel()
         self.rule.setObjectName("samplingRule")
-        self.rule.setWordWrap(True)
         note = self.rule.palette()  # greyed: a note, not a control
         note.setColor(QPalette.ColorRole.WindowText, note.color(QPalette.ColorRole.PlaceholderText))
         self.rule.setPalette(note)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pyqtgraph as pg
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -30,12 +29,6 @@ def class_color(label: int, alpha: int = 255) -> QColor:
     color = QColor(CLASS_COLORS[label % len(CLASS_COLORS)])
     color.setAlpha(alpha)
     return color
-
-
-def configure_pyqtgraph() -> None:
-    """Global pyqtgraph options the explorer relies on (idempotent)."""
-    # Row-major: arrays index as [row, column] = [y, x], as numpy and torch do.
-    pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
 
 
 def palette() -> QPalette:
