@@ -167,3 +167,12 @@ def test_compile_falls_back_to_eager_when_the_compiler_fails(small_train_set, te
     events = list(trainer.run())
     assert events[-1].reason == "finished"
     assert trainer.compiled is False
+
+
+def test_denormal_flushing_is_undone_after_the_run(small_train_set, test_set):
+    trainer = make_trainer(small_train_set, test_set, epochs=1)
+    tiny = torch.tensor([1e-40])  # a denormal float32
+    for event in trainer.run():
+        if isinstance(event, StepEvent):
+            assert (tiny * 1).item() == 0.0  # flushed while training
+    assert (tiny * 1).item() != 0.0

@@ -25,7 +25,7 @@ import torch
 
 from gaerchen_gui.core.config import TrainConfig
 from gaerchen_gui.core.data import ImageSet, load_test_set, load_train_set
-from gaerchen_gui.core.device import choose_device, tune_cpu
+from gaerchen_gui.core.device import choose_device, flush_denormals
 from gaerchen_gui.core.evaluation import evaluate
 from gaerchen_gui.core.losses import LossTerms, ae_loss, vae_loss
 from gaerchen_gui.core.models import LatentModel, build_model
@@ -143,8 +143,6 @@ class Trainer:
     ) -> None:
         self.config = config.validated()
         self.device = choose_device(config.device)
-        if self.device.type == "cpu":
-            tune_cpu()
         torch.manual_seed(config.seed)
         self.model: LatentModel = build_model(config.model, config.latent_dim).to(self.device)
         if self.device.type == "cpu":
@@ -189,6 +187,12 @@ class Trainer:
 
     # -- the loop ----------------------------------------------------------------
     def run(self) -> Iterator[TrainEvent]:
+        """Train, yielding events; see the module docstring."""
+        # Flushing denormals is thread- and process-wide state: on only while this loop runs.
+        with flush_denormals(self.device.type == "cpu"):
+            yield from self._run()
+
+    def _run(self) -> Iterator[TrainEvent]:
         cfg = self.config
         n = len(self.train_set)
         steps_per_epoch = math.ceil(n / cfg.batch_size)

@@ -28,6 +28,7 @@ class ActionKey(str, Enum):
     SHOW_LEGEND = "show_legend"
     SHOW_SAMPLES = "show_samples"
     SMOOTH_PREVIEW = "smooth_preview"
+    SHOW_TRAINING = "show_training"
     ABOUT = "about"
 
 
@@ -42,6 +43,13 @@ class ActionInfo:
 
 
 ACTIONS: dict[ActionKey, ActionInfo] = {
+    ActionKey.SHOW_TRAINING: ActionInfo(
+        "Train",
+        "Show the training panel: train an AE or a VAE and watch the map form",
+        "Ctrl+T",
+        checkable=True,
+        icon=QStyle.StandardPixmap.SP_MediaPlay,
+    ),
     ActionKey.SHOW_AE: ActionInfo(
         "AE", "Show the shipped autoencoder (the book's AE, trained on Fashion-MNIST)", "Ctrl+1", checkable=True
     ),

@@ -163,15 +163,17 @@ class LatentMap(pg.PlotWidget):
         self.legend.setVisible(visible)
 
     # -- data ------------------------------------------------------------------------------
-    def set_data(self, encoded: EncodedSet) -> None:
-        """Draw the encoded test set (one ``setData`` call) and fit it into view."""
+    def set_data(self, encoded: EncodedSet, keep_view: bool = False) -> None:
+        """Draw the encoded test set (one ``setData`` call) and fit it into view, unless ``keep_view``
+        (live training: the points move under a steady view the user may have zoomed)."""
         self.encoded = encoded
         brushes = np.array([pg.mkBrush(class_color(c, POINT_ALPHA)) for c in range(len(CLASS_NAMES))], dtype=object)
         self.scatter.setData(pos=encoded.z[:, :2], brush=brushes[encoded.labels], data=np.arange(len(encoded)))
         self._apply_class_visibility()
         self.cursor.setVisible(True)
         self.set_message(None)
-        self.reset_view()
+        if not keep_view:
+            self.reset_view()
 
     def clear_map(self, message: str | None = None) -> None:
         """Empty the map (while a new model is encoded, or when there is none)."""

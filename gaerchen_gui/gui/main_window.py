@@ -8,7 +8,9 @@ back through queued signals.
 
 from __future__ import annotations
 
+import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +19,7 @@ import torch
 from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
+    QDockWidget,
     QFileDialog,
     QFrame,
     QGroupBox,
@@ -35,6 +38,7 @@ from superqt.utils import create_worker
 from gaerchen_gui.core.checkpoints import Checkpoint, CheckpointError
 from gaerchen_gui.core.data import CLASS_NAMES, ImageSet
 from gaerchen_gui.core.export import write_embeddings_csv
+from gaerchen_gui.core.live_training import LiveSnapshot
 from gaerchen_gui.gui.about_dialog import AboutDialog
 from gaerchen_gui.gui.actions import ACTIONS, ActionKey, create_actions
 from gaerchen_gui.gui.coordinate_entry import CoordinateEntry
@@ -43,17 +47,30 @@ from gaerchen_gui.gui.decoder_preview import DecoderPreview
 from gaerchen_gui.gui.encoding import EmbeddingCache, EncodedSet, encode_progressively, shared_test_set
 from gaerchen_gui.gui.latent_map import LatentMap
 from gaerchen_gui.gui.model_loading import describe, load_for_explorer, load_shipped, shipped_kind_of
-from gaerchen_gui.gui.neighbours import Nearest
+from gaerchen_gui.gui.neighbours import Nearest, NearestIndex
 from gaerchen_gui.gui.sample_panel import SamplePanel
 from gaerchen_gui.gui.sampling import sample_latent_points, sampling_rule
 from gaerchen_gui.gui.settings import Settings
+from gaerchen_gui.gui.training_panel import TrainingPanel
 
 DEFAULT_SIZE = QSize(1400, 900)
 CHECKPOINT_SUFFIXES = (".pt", ".pth")
 SHARED_CACHE = EmbeddingCache()  # one per process: every window reuses encodings of unchanged files
 WORKER_STOP_TIMEOUT_S = 30.0  # loading the test set (~2 s) cannot be interrupted; encoding can
 HINT = "Drag the cross, click the map or use the arrow keys to decode a point; hover a dot to see its image."
+TRAINING_STOP_TIMEOUT_MS = 2000
+# The fixed test images re-encoded while a model trains: 2,000 of the 10,000, the same every run.
+LIVE_INDICES = np.sort(np.random.default_rng(0).choice(10_000, 2_000, replace=False))
 TOGGLES = (ActionKey.SHOW_LEGEND, ActionKey.SHOW_SAMPLES, ActionKey.SMOOTH_PREVIEW)
+
+
+@dataclass
+class LiveView:
+    """The map while a model trains: the live subset's labels and images; positions come per snapshot."""
+
+    labels: np.ndarray
+    images: np.ndarray
+    snapshots: int = 0
 
 
 class ExplorerWindow(QMainWindow):
@@ -130,6 +147,18 @@ class ExplorerWindow(QMainWindow):
         self.splitter.setSizes([DEFAULT_SIZE.width() - 430, 430])
         self.setCentralWidget(self.splitter)
 
+        # Training: a bottom dock, hidden until asked for (View > Train, Ctrl+T); Qt saves its state.
+        self.training_panel = TrainingPanel()
+        self.training_dock = QDockWidget("Training", self)
+        self.training_dock.setObjectName("trainingDock")
+        self.training_dock.setWidget(self.training_panel)
+        self.training_dock.setAllowedAreas(
+            Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.training_dock)
+        self.training_dock.hide()
+        self._live: LiveView | None = None
+
         toolbar = QToolBar("Model")
         toolbar.setObjectName("modelToolbar")
         toolbar.setMovable(False)
@@ -143,6 +172,8 @@ class ExplorerWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.actions[ActionKey.RESAMPLE])
         toolbar.addAction(self.actions[ActionKey.RESET_VIEW])
+        toolbar.addSeparator()
+        toolbar.addAction(self.actions[ActionKey.SHOW_TRAINING])
         self.addToolBar(toolbar)
         self.toolbar = toolbar
 
@@ -197,6 +228,8 @@ class ExplorerWindow(QMainWindow):
         view_menu.addSeparator()
         for key in TOGGLES:
             view_menu.addAction(a[key])
+        view_menu.addSeparator()
+        view_menu.addAction(a[ActionKey.SHOW_TRAINING])
 
         help_menu = menu_bar.addMenu("&Help")
         help_menu.addAction(a[ActionKey.ABOUT])
@@ -228,6 +261,13 @@ class ExplorerWindow(QMainWindow):
         for key in TOGGLES:
             a[key].toggled.connect(lambda on, name=key.value: self.settings.set_flag(name, on))
         a[ActionKey.ABOUT].triggered.connect(self.show_about)
+        a[ActionKey.SHOW_TRAINING].toggled.connect(self.training_dock.setVisible)
+        self.training_dock.visibilityChanged.connect(
+            lambda visible: a[ActionKey.SHOW_TRAINING].setChecked(self.training_dock.isVisible())
+        )
+        self.training_panel.snapshotReady.connect(self._on_live_snapshot)
+        self.training_panel.runningChanged.connect(self._on_training_running)
+        self.training_panel.modelAdopted.connect(self.show_checkpoint)
 
         self.latent_map.cursorMoved.connect(self._on_cursor_moved)
         self.latent_map.mouseMoved.connect(self._on_mouse_moved)
@@ -329,6 +369,7 @@ class ExplorerWindow(QMainWindow):
         QMessageBox.warning(self, title, message)
 
     def _set_checkpoint(self, checkpoint: Checkpoint, source: str | None) -> None:
+        self._live = None
         self.checkpoint = checkpoint
         self.source = source
         if source is not None:
@@ -403,6 +444,9 @@ class ExplorerWindow(QMainWindow):
             return
         self._cache.put(path, encoded)
         self.encoded = encoded
+        self._live = None
+        if self.training_panel.live_images is None:
+            self.training_panel.live_images = torch.from_numpy(encoded.images[LIVE_INDICES][:, None].copy())
         self._progress.hide()
         self.latent_map.set_data(encoded)
         # Short: pyqtgraph will not let the plot get narrower than its title.
@@ -570,6 +614,9 @@ class ExplorerWindow(QMainWindow):
 
     # -- closing --------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._shut_down and self.training_panel.runner.is_running and not self.confirm_stop_training():
+            event.ignore()
+            return
         if not self._shut_down:
             self._save_settings()
         self.shutdown()
@@ -580,6 +627,8 @@ class ExplorerWindow(QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
+        if not self.training_panel.shutdown(TRAINING_STOP_TIMEOUT_MS):
+            print("gaerchen: the training thread did not stop in time", file=sys.stderr)
         for worker in self._workers:
             worker.quit()  # checked between slices of 500 images, so this takes well under a second
         self.decoder.stop()
@@ -588,6 +637,40 @@ class ExplorerWindow(QMainWindow):
         while any(w.is_running for w in self._workers) and time.monotonic() < deadline:
             time.sleep(0.01)
         self._workers = []
+
+    def confirm_stop_training(self) -> bool:
+        """Ask before closing mid-training (tests replace ``QMessageBox.question``)."""
+        answer = QMessageBox.question(
+            self,
+            "Training is running",
+            "A model is being trained. Stop training and close Gaerchen?\n\n"
+            "The model being trained is lost unless you save it first.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    # -- training: the live map ----------------------------------------------------------------
+    def _on_training_running(self, running: bool) -> None:
+        if running:
+            self.training_dock.show()
+
+    def _on_live_snapshot(self, snapshot: LiveSnapshot) -> None:
+        """Show the model being trained: its embeddings of the live subset, and decode with it."""
+        if self._shut_down or snapshot.embeddings.shape[1] != 2:
+            return
+        if self._live is None:
+            if self.encoded is None:
+                return  # the test set is not loaded yet; the next snapshot will do
+            self._live = LiveView(labels=self.encoded.labels[LIVE_INDICES], images=self.encoded.images[LIVE_INDICES])
+        self.decoder.set_model(snapshot.model)  # a frozen copy: the worker never sees weights mid-update
+        z = snapshot.embeddings.numpy()
+        self.encoded = EncodedSet(z=z, labels=self._live.labels, images=self._live.images, index=NearestIndex(z))
+        self.latent_map.set_data(self.encoded, keep_view=self._live.snapshots > 0)
+        self._live.snapshots += 1
+        kind = snapshot.model.kind.upper()
+        self.latent_map.set_title(f"Training {kind}  ·  step {snapshot.global_step}  ·  {len(z):,} test images")
+        self._on_cursor_moved(*self.latent_map.cursor_position())
 
     # for the recent-files menu test: the menu object is built lazily by Qt
     def recent_menu_actions(self) -> list:

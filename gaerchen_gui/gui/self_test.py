@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 DRAG_STEPS = 120
+TRAIN_STEPS = 20
 MAP_TIMEOUT_S = 240.0  # encoding 10,000 images on two busy cores took ~5 s; leave room for slow machines
 STEP_TIMEOUT_S = 10.0
 DRAG_START_PX = 8  # pyqtgraph starts a drag after 5 px (or 0.5 s)
@@ -140,13 +141,43 @@ def _exercise(window) -> str:  # noqa: ANN001 - an ExplorerWindow
     if window.sample_grid.images.shape != (n, 32, 32):
         raise SelfTestFailure(f"the sample grid holds {window.sample_grid.images.shape}, expected ({n}, 32, 32)")
 
+    training = _train_from_the_panel(window)
+
     stats = window.decoder.stats
     return (
         f"AE map of {points:,} images in {ae_map_s:.1f} s; dragged the cursor through {drag['steps']} positions, "
         f"each decoded and painted ({drag['distinct']} distinct images, median change "
         f"{drag['median_change']:.3f}); VAE map in {vae_map_s:.1f} s; {n} VAE samples decoded; "
-        f"decoder served {stats.decoded} requests, dropped {stats.dropped} stale ones."
+        f"decoder served {stats.decoded} requests, dropped {stats.dropped} stale ones; "
+        f"trained a VAE for {training['steps']} steps from the panel ({training['snapshots']} live map updates)."
     )
+
+
+def _train_from_the_panel(window) -> dict:  # noqa: ANN001 - an ExplorerWindow
+    """Open the training dock, start a small VAE run with the Start button, stop it after 20+ steps."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from gaerchen_gui.core.config import TrainConfig
+    from gaerchen_gui.gui.actions import ActionKey
+
+    window.actions[ActionKey.SHOW_TRAINING].trigger()
+    panel = window.training_panel
+    panel.val_limit = 500  # the epoch-end test pass: keep the self-test short
+    panel.apply_config(TrainConfig.book("vae", epochs=1, batch_size=50, limit=2_000))
+    snapshots = []
+    panel.snapshotReady.connect(snapshots.append)
+    QTest.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    if not panel.runner.is_running:
+        raise SelfTestFailure(f"the Start button did not start training: {panel.message.text()}")
+    wait_until(lambda: panel.curves.n_steps >= TRAIN_STEPS, MAP_TIMEOUT_S, f"{TRAIN_STEPS} training steps")
+    QTest.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+    wait_until(lambda: not panel.runner.is_running, STEP_TIMEOUT_S * 3, "training to stop")
+    if panel.result is None:
+        raise SelfTestFailure(f"training ended without a model: {panel.message.text()}")
+    if len(snapshots) < 2 or "Training VAE" not in window.latent_map.getPlotItem().titleLabel.text:
+        raise SelfTestFailure("the latent map did not follow the model being trained")
+    return {"steps": panel.curves.n_steps, "snapshots": len(snapshots)}
 
 
 def _drag_cursor(window) -> dict:  # noqa: ANN001 - an ExplorerWindow

@@ -1,0 +1,58 @@
+"""Training from the explorer window: the live map, adopting the result, closing mid-training."""
+
+# ruff: noqa: F811 - pytest fixtures imported from test_gui_support are redefined as arguments
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtWidgets import QMessageBox
+from test_gui_support import make_window, tiny_models, wait_for_map, window  # noqa: F401 - fixtures
+
+from gaerchen_gui.core.config import TrainConfig
+from gaerchen_gui.gui.actions import ActionKey
+from gaerchen_gui.gui.main_window import LIVE_INDICES
+
+
+def configure(window, **overrides):
+    panel = window.training_panel
+    panel.val_limit = 200
+    panel.apply_config(TrainConfig.book("vae", **{"epochs": 1, "batch_size": 50, "limit": 500, **overrides}))
+    return panel
+
+
+def test_training_moves_the_live_map_then_the_result_is_adopted(qtbot, window):
+    window.actions[ActionKey.SHOW_TRAINING].trigger()
+    assert window.training_dock.isVisible()
+    panel = configure(window)
+    before = window.encoded.z.copy()
+    generation = window.decoder.generation
+    assert panel.start()
+    qtbot.waitUntil(lambda: not panel.runner.is_running, timeout=120_000)
+    qtbot.waitUntil(lambda: len(window.encoded) == len(LIVE_INDICES), timeout=10_000)
+    assert "Training VAE" in window.latent_map.getPlotItem().titleLabel.text
+    assert not np.allclose(window.encoded.z, before[LIVE_INDICES])  # the new model's positions
+    assert window.decoder.generation > generation  # the cursor decodes with the model being trained
+    assert panel.curves.n_steps == 10
+    with qtbot.waitSignal(window.mapReady, timeout=120_000):
+        panel.adopt_button.click()
+    assert window.checkpoint is panel.result and window.model_kind == "vae"
+    assert len(window.encoded) == 10_000
+
+
+def test_closing_mid_training_asks_and_can_be_refused(qtbot, window, monkeypatch):
+    panel = configure(window, epochs=500)
+    panel.start()
+    qtbot.waitUntil(lambda: panel.curves.n_steps >= 2, timeout=60_000)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    window.close()
+    assert window.isVisible() and panel.runner.is_running
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    started = time.monotonic()
+    window.close()
+    assert not window.isVisible()
+    assert time.monotonic() - started < 2.5
+    from PySide6.QtCore import QThreadPool
+
+    assert QThreadPool.globalInstance().activeThreadCount() == 0
