@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from superqt import QLabeledDoubleSlider
 
 from gaerchen_gui.core.training import EpochEvent, StepEvent, TrainingHistory
+from gaerchen_gui.gui.theme import muted, plot_background, plot_foreground
 
 REDRAW_HZ = 10
 
@@ -91,13 +92,16 @@ class LossCurves(QWidget):
         self._dirty = False
 
         self.graphics = pg.GraphicsLayoutWidget()
-        self.total_plot = self.graphics.addPlot(row=0, col=0, colspan=2, title="Loss")
-        self.recon_plot = self.graphics.addPlot(row=1, col=0, title="Reconstruction")
-        self.kl_plot = self.graphics.addPlot(row=1, col=1, title="KL divergence")
+        # One row: the dock is wide and short. The VAE's two terms sit beside the total.
+        self.total_plot = self.graphics.addPlot(row=0, col=0)
+        self.recon_plot = self.graphics.addPlot(row=0, col=1)
+        self.kl_plot = self.graphics.addPlot(row=0, col=2)
         for plot in (self.total_plot, self.recon_plot, self.kl_plot):
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setLabel("bottom", "step")
-            plot.addLegend(offset=(-10, 10))
+            for name in ("left", "bottom"):
+                plot.getAxis(name).enableAutoSIPrefix(False)
+            plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
         self.recon_plot.setXLink(self.total_plot)
         self.kl_plot.setXLink(self.total_plot)
 
@@ -145,12 +149,36 @@ class LossCurves(QWidget):
         layout.addWidget(self.graphics, 1)
         layout.addWidget(self.readout)
 
+        self.apply_palette()
         self._hover = pg.SignalProxy(self.total_plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_hover)
         self._timer = QTimer(self)
         self._timer.setInterval(1000 // REDRAW_HZ)
         self._timer.timeout.connect(self._redraw_if_dirty)
         self._timer.start()
         self.reset("ae")
+
+    def apply_palette(self) -> None:
+        """Follow the system palette, like the latent map."""
+        background, foreground = plot_background(), plot_foreground()
+        self.graphics.setBackground(background)
+        for plot in (self.total_plot, self.recon_plot, self.kl_plot):
+            for name in ("left", "bottom"):
+                axis = plot.getAxis(name)
+                axis.setPen(pg.mkPen(muted(foreground, 150)))
+                axis.setTextPen(pg.mkPen(foreground))
+            if plot.legend is not None:
+                plot.legend.setLabelTextColor(foreground)
+                for _, label in plot.legend.items:
+                    label.setText(label.text, color=foreground)
+
+    @staticmethod
+    def _set_title(plot: pg.PlotItem, text: str) -> None:
+        plot.setTitle(text, size="9pt", color=plot_foreground())
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "graphics"):
+            self.apply_palette()
+        super().changeEvent(event)
 
     # -- feeding -------------------------------------------------------------------
     def reset(self, kind: str, beta: float = 500.0) -> None:
@@ -162,7 +190,9 @@ class LossCurves(QWidget):
         self.recon_plot.setVisible(vae)
         self.kl_plot.setVisible(vae)
         self.weighted.setVisible(vae)
-        self.total_plot.setTitle("Loss: BETA x BCE + KL" if vae else "Loss: mean per-pixel BCE")
+        self.total_plot.setTitle(
+            "Loss: BETA x BCE + KL" if vae else "Loss: mean per-pixel BCE", color=plot_foreground()
+        )
         self._mark_dirty()
         self._redraw_if_dirty()
 

@@ -59,6 +59,7 @@ SHARED_CACHE = EmbeddingCache()  # one per process: every window reuses encoding
 WORKER_STOP_TIMEOUT_S = 30.0  # loading the test set (~2 s) cannot be interrupted; encoding can
 HINT = "Drag the cross, click the map or use the arrow keys to decode a point; hover a dot to see its image."
 TRAINING_STOP_TIMEOUT_MS = 2000
+TRAINING_DOCK_HEIGHT = 330
 # The fixed test images re-encoded while a model trains: 2,000 of the 10,000, the same every run.
 LIVE_INDICES = np.sort(np.random.default_rng(0).choice(10_000, 2_000, replace=False))
 TOGGLES = (ActionKey.SHOW_LEGEND, ActionKey.SHOW_SAMPLES, ActionKey.SMOOTH_PREVIEW)
@@ -157,6 +158,7 @@ class ExplorerWindow(QMainWindow):
         )
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.training_dock)
         self.training_dock.hide()
+        self._training_dock_sized = False
         self._live: LiveView | None = None
 
         toolbar = QToolBar("Model")
@@ -261,7 +263,7 @@ class ExplorerWindow(QMainWindow):
         for key in TOGGLES:
             a[key].toggled.connect(lambda on, name=key.value: self.settings.set_flag(name, on))
         a[ActionKey.ABOUT].triggered.connect(self.show_about)
-        a[ActionKey.SHOW_TRAINING].toggled.connect(self.training_dock.setVisible)
+        a[ActionKey.SHOW_TRAINING].toggled.connect(self._show_training)
         self.training_dock.visibilityChanged.connect(
             lambda visible: a[ActionKey.SHOW_TRAINING].setChecked(self.training_dock.isVisible())
         )
@@ -651,9 +653,16 @@ class ExplorerWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Yes
 
     # -- training: the live map ----------------------------------------------------------------
+    def _show_training(self, visible: bool) -> None:
+        first_time = visible and not self._training_dock_sized
+        self.training_dock.setVisible(visible)
+        if first_time:  # short enough to leave the map most of the height; the user may resize it
+            self._training_dock_sized = True
+            self.resizeDocks([self.training_dock], [TRAINING_DOCK_HEIGHT], Qt.Orientation.Vertical)
+
     def _on_training_running(self, running: bool) -> None:
         if running:
-            self.training_dock.show()
+            self._show_training(True)
 
     def _on_live_snapshot(self, snapshot: LiveSnapshot) -> None:
         """Show the model being trained: its embeddings of the live subset, and decode with it."""
@@ -663,10 +672,18 @@ class ExplorerWindow(QMainWindow):
             if self.encoded is None:
                 return  # the test set is not loaded yet; the next snapshot will do
             self._live = LiveView(labels=self.encoded.labels[LIVE_INDICES], images=self.encoded.images[LIVE_INDICES])
+            # The samples belong to the explorer's model, not to the one being trained.
+            self.samples = None
+            self.latent_map.set_samples(None)
+            self.sample_grid.clear()
         self.decoder.set_model(snapshot.model)  # a frozen copy: the worker never sees weights mid-update
         z = snapshot.embeddings.numpy()
         self.encoded = EncodedSet(z=z, labels=self._live.labels, images=self._live.images, index=NearestIndex(z))
-        self.latent_map.set_data(self.encoded, keep_view=self._live.snapshots > 0)
+        self.latent_map.set_data(self.encoded, keep_view=True)
+        if self._live.snapshots == 0:
+            # Follow the points as they spread out, until the user pans or zooms (pyqtgraph then
+            # switches auto-range off by itself).
+            self.latent_map.getPlotItem().enableAutoRange()
         self._live.snapshots += 1
         kind = snapshot.model.kind.upper()
         self.latent_map.set_title(f"Training {kind}  ·  step {snapshot.global_step}  ·  {len(z):,} test images")

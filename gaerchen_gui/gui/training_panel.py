@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
-    QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -69,7 +69,7 @@ class TrainingPanel(QWidget):
         self.model_kind = QComboBox()
         self.model_kind.addItem("Autoencoder (AE)", "ae")
         self.model_kind.addItem("Variational autoencoder (VAE)", "vae")
-        self.model_kind.currentIndexChanged.connect(self._update_enabled)
+        self.model_kind.currentIndexChanged.connect(self._on_kind_changed)
         self.epochs = QSpinBox(minimum=1, maximum=10_000)
         self.batch_size = QSpinBox(minimum=1, maximum=60_000)
         self.learning_rate = QLineEdit()
@@ -86,20 +86,28 @@ class TrainingPanel(QWidget):
         book_vae.setToolTip("SEED settings: Adam 3e-4, batch 100, 5 epochs, BETA 500")
         book_vae.clicked.connect(lambda: self.apply_config(TrainConfig.book("vae")))
 
-        form = QFormLayout()
-        form.addRow("Model", self.model_kind)
-        form.addRow("Epochs", self.epochs)
-        form.addRow("Batch size", self.batch_size)
-        form.addRow("Learning rate", self.learning_rate)
-        form.addRow("BETA", self.beta)
-        form.addRow("Seed", self.seed)
-        form.addRow("Training images", self.train_size)
+        # Two label/field pairs a row: the dock is wide and short.
+        form = QGridLayout()
+        form.setHorizontalSpacing(8)
+        form.addWidget(QLabel("Model"), 0, 0)
+        form.addWidget(self.model_kind, 0, 1, 1, 3)
+        for row, pairs in enumerate(
+            [
+                (("Epochs", self.epochs), ("Batch size", self.batch_size)),
+                (("Learning rate", self.learning_rate), ("BETA", self.beta)),
+                (("Seed", self.seed), ("Train images", self.train_size)),
+            ],
+            start=1,
+        ):
+            for col, (label, field) in enumerate(pairs):
+                form.addWidget(QLabel(label), row, 2 * col)
+                form.addWidget(field, row, 2 * col + 1)
         presets = QHBoxLayout()
         presets.addWidget(QLabel("Presets:"))
         presets.addWidget(book_ae)
         presets.addWidget(book_vae)
         presets.addStretch(1)
-        form.addRow(presets)
+        form.addLayout(presets, 4, 0, 1, 4)
         settings_box = QGroupBox("Settings")
         settings_box.setLayout(form)
 
@@ -134,7 +142,7 @@ class TrainingPanel(QWidget):
 
         # Controls on the left, curves on the right: the panel lives in a wide, short dock.
         controls = QWidget()
-        controls.setMaximumWidth(380)
+        controls.setMaximumWidth(460)
         column = QVBoxLayout(controls)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(settings_box)
@@ -186,6 +194,11 @@ class TrainingPanel(QWidget):
             limit=None if limit >= 60_000 else limit,
             compile="off",  # a run started from the window should start at once
         ).validated()
+
+    def _on_kind_changed(self) -> None:
+        self._update_enabled()
+        if not self.runner.is_running and self.result is None and self.curves.n_steps == 0:
+            self.curves.reset(self.model_kind.currentData())  # empty curves titled for the chosen model
 
     def _update_enabled(self) -> None:
         running = self.runner.is_running
