@@ -190,9 +190,8 @@ class LossCurves(QWidget):
         self.recon_plot.setVisible(vae)
         self.kl_plot.setVisible(vae)
         self.weighted.setVisible(vae)
-        self.total_plot.setTitle(
-            "Loss: BETA x BCE + KL" if vae else "Loss: mean per-pixel BCE", color=plot_foreground()
-        )
+        self._set_title(self.total_plot, "Loss: BETA x BCE + KL" if vae else "Loss: mean per-pixel BCE")
+        self._set_title(self.kl_plot, "KL divergence")
         self._mark_dirty()
         self._redraw_if_dirty()
 
@@ -260,8 +259,8 @@ class LossCurves(QWidget):
             self.val_recon_curve.setData(self._epoch_step.values, self._val_recon.values * scale)
             self.kl_curve.setData(x, self._smooth_kl.of(self._kl.values, alpha))
             self.val_kl_curve.setData(self._epoch_step.values, self._val_kl.values)
-            self.recon_plot.setTitle(
-                "Reconstruction: BETA x BCE" if self.weighted.isChecked() else "Reconstruction: BCE"
+            self._set_title(
+                self.recon_plot, "Reconstruction: BETA x BCE" if self.weighted.isChecked() else "Reconstruction: BCE"
             )
 
     def _on_hover(self, args: tuple) -> None:
