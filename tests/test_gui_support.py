@@ -42,6 +42,9 @@ def tiny_models(tmp_path_factory, test_set):
         folder = tmp_path_factory.mktemp("models")
         for kind in ("ae", "vae"):
             train_tiny(kind, test_set, folder)
+        # Trainer flushes denormals process-wide (a training speed-up); put the default back so that
+        # hypothesis, which refuses to run float strategies in that mode, works in later test modules.
+        torch.set_flush_denormal(False)
         _state["models"] = folder
     return _state["models"]
 
