@@ -36,6 +36,21 @@ LEGEND_COLUMN_PX = 150  # room one legend entry needs
 NUDGE_FRACTION = 0.01  # an arrow key moves the cursor by 1% of the visible width
 
 
+def replace_points(item: pg.ScatterPlotItem, positions) -> None:  # noqa: ANN001 - (N, 2) array-like or None
+    """``item.setData(pos=positions)`` (or ``clear()``), repainting where the old points were.
+
+    pyqtgraph's setData empties the item *before* it announces the geometry change, so Qt never
+    repaints the old points' area: under X11 a moved hover ring or resampled marker stays on
+    screen as a ghost. Announcing the change while the old points are still there fixes it.
+    """
+    item.prepareGeometryChange()
+    item.update()
+    if positions is None or len(positions) == 0:
+        item.clear()
+    else:
+        item.setData(pos=positions)
+
+
 class CursorItem(pg.TargetItem):
     """TargetItem whose bounding box includes its pen: with a pen wider than one pixel, the stock one
     left slivers of the cross behind when dragged."""
@@ -45,6 +60,12 @@ class CursorItem(pg.TargetItem):
         width = max(self.pen.widthF(), self.hoverPen.widthF(), 1.0)
         px_w, px_h = self.pixelSize()  # one device pixel, in item coordinates
         return rect.adjusted(-width * px_w, -width * px_h, width * px_w, width * px_h)
+
+    def viewTransformChanged(self) -> None:
+        # The cross is drawn at a fixed pixel size, so its extent in view units changes with the zoom:
+        # tell Qt before the old extent is forgotten, or a zoom leaves a stale cross behind.
+        self.prepareGeometryChange()
+        super().viewTransformChanged()
 
 
 class LatentMap(pg.PlotWidget):
@@ -180,7 +201,7 @@ class LatentMap(pg.PlotWidget):
         self.encoded = None
         self.scatter.clear()
         self.set_samples(None)
-        self.hover_ring.clear()
+        replace_points(self.hover_ring, None)
         self.hover_card.dismiss()
         self.hovered_index = None
         self.cursor.setVisible(False)
@@ -246,9 +267,9 @@ class LatentMap(pg.PlotWidget):
             plot.removeItem(text)
         self._sample_labels = []
         if points is None or len(points) == 0:
-            self.sample_markers.clear()
+            replace_points(self.sample_markers, None)
             return
-        self.sample_markers.setData(pos=points[:, :2])
+        replace_points(self.sample_markers, points[:, :2])
         foreground = plot_foreground()
         for number, (x, y) in enumerate(points[:, :2], start=1):
             text = pg.TextItem(str(number), color=foreground, anchor=(-0.15, 1.05))
@@ -351,14 +372,14 @@ class LatentMap(pg.PlotWidget):
         if index is None:
             if self.hovered_index is not None:
                 self.hovered_index = None
-                self.hover_ring.clear()
+                replace_points(self.hover_ring, None)
                 self.hover_card.dismiss()
                 self.hoveredChanged.emit(None)
             return
         z = self.encoded.z[index]
         if index != self.hovered_index:
             self.hovered_index = index
-            self.hover_ring.setData(pos=[z[:2]])
+            replace_points(self.hover_ring, [z[:2]])
             label = int(self.encoded.labels[index])
             self.hover_card.show_image(index, label, self.encoded.images[index], z)
             self.hoveredChanged.emit(index)
