@@ -180,7 +180,8 @@ class SampleGrid(QWidget):
             self._hover = hover
             self.setCursor(Qt.CursorShape.PointingHandCursor if hover >= 0 else Qt.CursorShape.ArrowCursor)
             if hover >= 0:
-                self.setToolTip(f"Sample {hover + 1}: click to move the cursor there")
+                coords = ", ".join(f"{c:.3f}" for c in self.points[hover][:2])
+                self.setToolTip(f"Sample {hover + 1} at ({coords}): click to move the cursor there")
             else:
                 self.setToolTip("")
             self.update()
