@@ -56,3 +56,18 @@ def test_closing_mid_training_asks_and_can_be_refused(qtbot, window, monkeypatch
     from PySide6.QtCore import QThreadPool
 
     assert QThreadPool.globalInstance().activeThreadCount() == 0
+
+
+def test_loading_a_checkpoint_shows_its_saved_curves(qtbot, window, test_set, tmp_path):
+    from gaerchen_gui.core.checkpoints import make_metadata, save_checkpoint
+    from gaerchen_gui.core.training import Trainer
+
+    config = TrainConfig.book("vae", limit=300, epochs=2, batch_size=50, compile="off")
+    trainer = Trainer(config, train_set=test_set.subset(300), test_set=test_set, val_limit=200)
+    for _ in trainer.run():
+        pass
+    meta = make_metadata(trainer.model, config=config.to_dict(), epochs_trained=2, history=trainer.history)
+    path = save_checkpoint(tmp_path / "with_history.pt", trainer.model, meta)
+    assert window.open_checkpoint(path) is None
+    curves = window.training_panel.curves
+    assert curves.kind == "vae" and curves.n_steps == 12 and curves._epoch_step.size == 2

@@ -386,6 +386,9 @@ class ExplorerWindow(QMainWindow):
         name = checkpoint.path.name if checkpoint.path else "unsaved"
         self.setWindowTitle(f"Gaerchen — {checkpoint.kind.upper()} ({name})")
         self.sample_panel.set_rule(f"{checkpoint.kind.upper()}: {sampling_rule(checkpoint.kind)}.")
+        if not self.training_panel.runner.is_running:  # the curves this model was trained with
+            beta = checkpoint.metadata.get("beta") or 500.0
+            self.training_panel.curves.show_history(checkpoint.history, checkpoint.kind, beta)
         self._encode(checkpoint)
 
     def _sync_model_actions(self) -> None:
