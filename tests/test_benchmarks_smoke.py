@@ -1,0 +1,82 @@
+"""``benchmarks/gui_latency.py --json --quick`` runs to the end and reports every figure.
+
+Only that the figures exist and are positive numbers: speeds are never asserted
+(the machine may be busy with other work). Runs as a separate process, the way
+the benchmark is used, which also checks that it exits cleanly (code 0).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "gui_latency.py"
+
+POSITIVE = (
+    "decode_p50_ms",
+    "decode_p95_ms",
+    "decode_model_ms",
+    "scatter_fps_70k",
+    "scatter_fps_10k",
+    "startup_s",
+    "bare_import_s",
+    "startup_ratio",
+    "threads",
+)
+TRAINING = (
+    "train_img_s_gui",
+    "train_img_s_cli",
+    "train_gui_ratio",
+    "event_loop_p95_ms_training",
+    "decode_p95_ms_training",
+)
+
+
+def is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+@pytest.mark.skipif(os.environ.get("GAERCHEN_SKIP_SLOW") == "1", reason="GAERCHEN_SKIP_SLOW=1")
+def test_gui_latency_quick_reports_every_figure():
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--json", "--quick"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 1, done.stdout[-3000:]  # one JSON object, nothing else on stdout
+    result = json.loads(lines[0])
+
+    for key in POSITIVE:
+        assert is_number(result.get(key)) and result[key] > 0, (key, result.get(key))
+    # event-loop lateness can be exactly 0 on an idle GUI; counts can be 0
+    assert is_number(result["event_loop_p95_ms_idle"]) and result["event_loop_p95_ms_idle"] >= 0
+    for key in ("decode_dropped", "decode_missed"):
+        assert isinstance(result[key], int) and result[key] >= 0, (key, result[key])
+    assert result["decode_moves"] > 0 and result["scatter_points"] == [10_000, 70_000]
+    assert set(result["decode_breakdown_p50_ms"]) == {"handle", "decoder", "deliver", "paint"}
+    assert isinstance(result["cpu"], str) and result["cpu"]
+    assert isinstance(result["torch"], str) and result["torch"]
+
+    # Training is measured when the window has a training panel; otherwise the keys are null, with a note.
+    for key in TRAINING:
+        assert key in result, key
+    if all(result[key] is None for key in TRAINING):
+        assert result["training_note"]
+    else:
+        for key in TRAINING:
+            value = result[key]
+            if key == "event_loop_p95_ms_training":
+                assert is_number(value) and value >= 0, (key, value)
+            else:
+                assert is_number(value) and value > 0, (key, value)
