@@ -592,7 +592,6 @@ def measure_training(window, spin: Spinner, plan: Plan) -> dict:  # noqa: ANN001
     from PySide6.QtCore import Qt
 
     from gaerchen_gui.core.config import TrainConfig
-    from gaerchen_gui.core.live_training import LiveSnapshot
     from gaerchen_gui.core.training import StepEvent
     from gaerchen_gui.gui.encoding import shared_test_set
 
@@ -627,7 +626,7 @@ def measure_training(window, spin: Spinner, plan: Plan) -> dict:  # noqa: ANN001
             if not gui_threads:
                 gui_threads.append(torch.get_num_threads())  # as this thread's torch sees it
 
-    def on_snapshot(snapshot: LiveSnapshot) -> None:  # connected after the window's own handler
+    def on_snapshot(update: object) -> None:  # a LiveMapUpdate; connected after the window's own handler
         snapshots.append(time.perf_counter())
 
     panel.runner.step.connect(on_step)

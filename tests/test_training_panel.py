@@ -34,8 +34,9 @@ def test_a_short_real_run_updates_curves_and_map(qtbot, panel):
     wait_until_idle(qtbot, panel)
     assert panel.curves.n_steps == 12
     assert panel.curves._epoch_step.size == 2
-    assert len(snapshots) >= 2 and snapshots[-1].embeddings.shape == (300, 2)
-    assert not torch.equal(snapshots[0].embeddings, snapshots[-1].embeddings)
+    assert len(snapshots) >= 2 and snapshots[-1].snapshot.embeddings.shape == (300, 2)
+    assert len(snapshots[-1].index) == 300  # the nearest-image index comes built from the worker
+    assert not torch.equal(snapshots[0].snapshot.embeddings, snapshots[-1].snapshot.embeddings)
     assert panel.result is not None and panel.result.metadata["epochs_trained"] == 2
     assert "Trained 2 epochs" in panel.message.text()
     assert panel.adopt_button.isEnabled() and panel.start_button.isEnabled()

@@ -38,7 +38,6 @@ from superqt.utils import create_worker
 from gaerchen_gui.core.checkpoints import Checkpoint, CheckpointError
 from gaerchen_gui.core.data import CLASS_NAMES, ImageSet
 from gaerchen_gui.core.export import write_embeddings_csv
-from gaerchen_gui.core.live_training import LiveSnapshot
 from gaerchen_gui.gui.about_dialog import AboutDialog
 from gaerchen_gui.gui.actions import ACTIONS, ActionKey, create_actions
 from gaerchen_gui.gui.coordinate_entry import CoordinateEntry
@@ -47,11 +46,12 @@ from gaerchen_gui.gui.decoder_preview import DecoderPreview
 from gaerchen_gui.gui.encoding import EmbeddingCache, EncodedSet, encode_progressively, shared_test_set
 from gaerchen_gui.gui.latent_map import LatentMap
 from gaerchen_gui.gui.model_loading import describe, load_for_explorer, load_shipped, shipped_kind_of
-from gaerchen_gui.gui.neighbours import Nearest, NearestIndex
+from gaerchen_gui.gui.neighbours import Nearest
 from gaerchen_gui.gui.sample_panel import SamplePanel
 from gaerchen_gui.gui.sampling import sample_latent_points, sampling_rule
 from gaerchen_gui.gui.settings import Settings
 from gaerchen_gui.gui.training_panel import TrainingPanel
+from gaerchen_gui.gui.training_runner import LiveMapUpdate
 
 DEFAULT_SIZE = QSize(1400, 900)
 CHECKPOINT_SUFFIXES = (".pt", ".pth")
@@ -667,8 +667,9 @@ class ExplorerWindow(QMainWindow):
         if running:
             self._show_training(True)
 
-    def _on_live_snapshot(self, snapshot: LiveSnapshot) -> None:
+    def _on_live_snapshot(self, update: LiveMapUpdate) -> None:
         """Show the model being trained: its embeddings of the live subset, and decode with it."""
+        snapshot = update.snapshot
         if self._shut_down or snapshot.embeddings.shape[1] != 2:
             return
         if self._live is None:
@@ -681,7 +682,7 @@ class ExplorerWindow(QMainWindow):
             self.sample_grid.clear()
         self.decoder.set_model(snapshot.model)  # a frozen copy: the worker never sees weights mid-update
         z = snapshot.embeddings.numpy()
-        self.encoded = EncodedSet(z=z, labels=self._live.labels, images=self._live.images, index=NearestIndex(z))
+        self.encoded = EncodedSet(z=z, labels=self._live.labels, images=self._live.images, index=update.index)
         self.latent_map.set_data(self.encoded, keep_view=True)
         if self._live.snapshots == 0:
             # Follow the points as they spread out, until the user pans or zooms (pyqtgraph then

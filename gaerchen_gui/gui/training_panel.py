@@ -52,7 +52,7 @@ def _format_eta(seconds: float) -> str:
 
 
 class TrainingPanel(QWidget):
-    snapshotReady = Signal(object)  # LiveSnapshot, while training
+    snapshotReady = Signal(object)  # LiveMapUpdate (a LiveSnapshot and its nearest-image index)
     runningChanged = Signal(bool)
     modelAdopted = Signal(object)  # Checkpoint of the finished model, for the explorer
 
