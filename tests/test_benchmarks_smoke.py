@@ -14,8 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "gui_latency.py"
 
 POSITIVE = (
@@ -42,7 +40,6 @@ def is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-@pytest.mark.skipif(os.environ.get("GAERCHEN_SKIP_SLOW") == "1", reason="GAERCHEN_SKIP_SLOW=1")
 def test_gui_latency_quick_reports_every_figure():
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
