@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import math
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from typing import Any
 import torch
 
 import gaerchen_gui
+from gaerchen_gui.core.config import is_finite_number
 from gaerchen_gui.core.models import MODEL_KINDS, LatentModel, build_model
 from gaerchen_gui.core.training import TrainingHistory
 
@@ -187,9 +187,5 @@ def _checkpoint_from_payload(payload: Any, name: str, path: Path, device: torch.
         parsed_history = TrainingHistory()  # curves are a nicety; the weights are what matter
     metrics = metadata.get("test_metrics")
     if isinstance(metrics, dict):
-        metadata["test_metrics"] = {k: float(v) for k, v in metrics.items() if _is_finite_number(v)}
+        metadata["test_metrics"] = {k: float(v) for k, v in metrics.items() if is_finite_number(v)}
     return Checkpoint(model, metadata, path, parsed_history)
-
-
-def _is_finite_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

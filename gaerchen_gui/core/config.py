@@ -48,9 +48,9 @@ class TrainConfig:
         _check_int("seed", self.seed, 0, 2**63 - 1)
         if self.limit is not None:
             _check_int("limit", self.limit, 1, 60_000)
-        if not (_is_number(self.lr) and 0 < self.lr <= 10):
+        if not (is_finite_number(self.lr) and 0 < self.lr <= 10):
             raise ConfigError(f"learning rate must be a number in (0, 10], not {self.lr!r}")
-        if not (_is_number(self.beta) and 0 < self.beta <= 1e6):
+        if not (is_finite_number(self.beta) and 0 < self.beta <= 1e6):
             raise ConfigError(f"beta must be a number in (0, 1e6], not {self.beta!r}")
         if self.compile not in ("auto", "on", "off"):
             raise ConfigError(f"compile must be auto, on or off, not {self.compile!r}")
@@ -60,7 +60,8 @@ class TrainConfig:
         return asdict(self)
 
 
-def _is_number(value: object) -> bool:
+def is_finite_number(value: object) -> bool:
+    """A real int or float (not a bool), neither NaN nor infinite."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 

@@ -67,10 +67,8 @@ def live_training(
 
 
 def make_snapshot(model: LatentModel, live_images: torch.Tensor, global_step: int) -> LiveSnapshot:
-    was_training = model.training
-    frozen = copy.deepcopy(model).eval()
+    frozen = copy.deepcopy(model).eval()  # the copy only: the trainer's model keeps its mode
     for p in frozen.parameters():
         p.requires_grad_(False)
     frozen = frozen.to(memory_format=torch.contiguous_format)
-    model.train(was_training)
     return LiveSnapshot(global_step, embed_all(frozen, live_images), frozen)
