@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from gaerchen_gui.core.neighbours import OFF_DATA_FACTOR, NearestIndex
+from gaerchen_gui.core.sampling import sample_latent_points
 from gaerchen_gui.gui.decode_worker import DecodeWorker
-from gaerchen_gui.gui.neighbours import OFF_DATA_FACTOR, NearestIndex
-from gaerchen_gui.gui.sampling import sample_latent_points
 
 finite = st.floats(-100, 100, allow_nan=False, allow_subnormal=False, width=32)  # in case training flushed them
 

@@ -15,8 +15,8 @@ from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from gaerchen_gui.core.data import CLASS_NAMES
+from gaerchen_gui.core.neighbours import OFF_DATA_FACTOR, Nearest
 from gaerchen_gui.gui.images import upscaled
-from gaerchen_gui.gui.neighbours import OFF_DATA_FACTOR, Nearest
 from gaerchen_gui.gui.theme import OFF_DATA_COLOR, ON_DATA_COLOR, css, muted, plot_foreground
 
 SIDE = 32  # decoded images are 32 x 32

@@ -19,7 +19,7 @@ import torch
 from gaerchen_gui.core.data import ImageSet
 from gaerchen_gui.core.evaluation import embed_all
 from gaerchen_gui.core.models import LatentModel
-from gaerchen_gui.gui.neighbours import NearestIndex
+from gaerchen_gui.core.neighbours import NearestIndex
 
 SLICE = 500  # images per progress step: ~0.1 s on two busy cores
 

@@ -24,9 +24,9 @@ from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from gaerchen_gui.core.data import CLASS_NAMES
+from gaerchen_gui.core.neighbours import Nearest
 from gaerchen_gui.gui.encoding import EncodedSet
 from gaerchen_gui.gui.hover_card import HoverCard
-from gaerchen_gui.gui.neighbours import Nearest
 from gaerchen_gui.gui.theme import POINT_ALPHA, class_color, css, is_dark, muted, plot_background, plot_foreground
 
 Z_BACKGROUND, Z_TRAIN, Z_TEST, Z_SAMPLES, Z_HOVER, Z_CURSOR = -20, -10, 0, 10, 15, 20

@@ -38,6 +38,8 @@ from superqt.utils import create_worker
 from gaerchen_gui.core.checkpoints import Checkpoint, CheckpointError
 from gaerchen_gui.core.data import CLASS_NAMES, ImageSet
 from gaerchen_gui.core.export import write_embeddings_csv
+from gaerchen_gui.core.neighbours import Nearest
+from gaerchen_gui.core.sampling import sample_latent_points, sampling_rule
 from gaerchen_gui.gui.about_dialog import AboutDialog
 from gaerchen_gui.gui.actions import ACTIONS, ActionKey, create_actions
 from gaerchen_gui.gui.coordinate_entry import CoordinateEntry
@@ -46,9 +48,7 @@ from gaerchen_gui.gui.decoder_preview import DecoderPreview
 from gaerchen_gui.gui.encoding import EmbeddingCache, EncodedSet, encode_progressively, shared_test_set
 from gaerchen_gui.gui.latent_map import LatentMap
 from gaerchen_gui.gui.model_loading import describe, load_for_explorer, load_shipped, shipped_kind_of
-from gaerchen_gui.gui.neighbours import Nearest
 from gaerchen_gui.gui.sample_panel import SamplePanel
-from gaerchen_gui.gui.sampling import sample_latent_points, sampling_rule
 from gaerchen_gui.gui.settings import Settings
 from gaerchen_gui.gui.training_panel import TrainingPanel
 from gaerchen_gui.gui.training_runner import LiveMapUpdate

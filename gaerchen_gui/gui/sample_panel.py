@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QToolButton, QVBoxLayout, QWidget
 
+from gaerchen_gui.core.sampling import DEFAULT_SAMPLE_COUNT
 from gaerchen_gui.gui.sample_grid import SampleGrid
-from gaerchen_gui.gui.sampling import DEFAULT_SAMPLE_COUNT
 
 MAX_SAMPLES = 60
 

@@ -19,8 +19,8 @@ from superqt.utils import GeneratorWorker
 
 from gaerchen_gui.core.config import TrainConfig
 from gaerchen_gui.core.live_training import LiveSnapshot, TrainingStarted, live_training
+from gaerchen_gui.core.neighbours import NearestIndex
 from gaerchen_gui.core.training import EpochEvent, PausedEvent, StepEvent, StopEvent, TrainControl, Trainer
-from gaerchen_gui.gui.neighbours import NearestIndex
 
 
 @dataclass(frozen=True)
