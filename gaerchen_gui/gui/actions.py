@@ -29,6 +29,7 @@ class ActionKey(str, Enum):
     SHOW_SAMPLES = "show_samples"
     SMOOTH_PREVIEW = "smooth_preview"
     SHOW_TRAINING = "show_training"
+    SHOW_MANIFOLD = "show_manifold"
     ABOUT = "about"
 
 
@@ -90,6 +91,12 @@ ACTIONS: dict[ActionKey, ActionInfo] = {
     ),
     ActionKey.SMOOTH_PREVIEW: ActionInfo(
         "Smooth Decoded Image", "Interpolate the 32 x 32 preview instead of showing its pixels", checkable=True
+    ),
+    ActionKey.SHOW_MANIFOLD: ActionInfo(
+        "Decoded Manifold",
+        "Decode a grid of latent points and tile the images behind the map",
+        "Ctrl+M",
+        checkable=True,
     ),
     ActionKey.ABOUT: ActionInfo("About Gaerchen", "Version and licences"),
 }

@@ -16,6 +16,7 @@ reference under the lock and drops requests meant for the old model.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,8 @@ from PySide6.QtCore import QObject, QThread, Signal
 from gaerchen_gui.core.models import LatentModel
 
 # Served in this order when several channels are waiting: the cursor is what the user is steering.
-CHANNELS = ("cursor", "hover", "samples")
+# "manifold" (hundreds of points at once) has a worker of its own so that it never delays the cursor.
+CHANNELS = ("cursor", "hover", "samples", "manifold")
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,9 @@ class DecodeRequest:
     z: np.ndarray  # (B, D) float32
     generation: int
     tag: Any = None  # passed through untouched, e.g. the hovered image's index
+    # Runs on the decoded (B, 32, 32) images in the worker thread, e.g. to tile them into one picture,
+    # so that such work never lands on the GUI thread; its return value becomes ``DecodeResult.images``.
+    finish: Callable[[np.ndarray], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,7 @@ class DecodeResult:
     request_id: int
     channel: str
     z: np.ndarray  # (B, D), the points that were decoded
-    images: np.ndarray  # (B, 32, 32) float32 in [0, 1]
+    images: Any  # (B, 32, 32) float32 in [0, 1], or what the request's ``finish`` made of them
     generation: int
     tag: Any = None
 
@@ -88,7 +93,9 @@ class DecodeWorker(QThread):
         with self._cond:
             return self._generation
 
-    def request(self, channel: str, z: np.ndarray, tag: Any = None) -> int:
+    def request(
+        self, channel: str, z: np.ndarray, tag: Any = None, finish: Callable[[np.ndarray], Any] | None = None
+    ) -> int:
         """Ask for ``z`` (B, D) to be decoded; returns the request id. Never blocks."""
         if channel not in CHANNELS:
             raise ValueError(f"unknown decode channel {channel!r}")
@@ -97,7 +104,7 @@ class DecodeWorker(QThread):
             self._next_id += 1
             if channel in self._pending:
                 self.stats.dropped += 1
-            self._pending[channel] = DecodeRequest(self._next_id, channel, z, self._generation, tag)
+            self._pending[channel] = DecodeRequest(self._next_id, channel, z, self._generation, tag, finish)
             self.stats.requested += 1
             self._cond.notify()
             return self._next_id
@@ -129,6 +136,8 @@ class DecodeWorker(QThread):
             try:
                 with torch.inference_mode():
                     images = model.decode(torch.from_numpy(req.z)).numpy()[:, 0]
+                if req.finish is not None:
+                    images = req.finish(images)
             except Exception as err:  # noqa: BLE001 - report, keep serving
                 self.failed.emit(f"Decoding failed: {err}")
                 continue

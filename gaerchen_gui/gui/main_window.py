@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph.exporters
 import torch
-from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -38,6 +39,7 @@ from superqt.utils import create_worker
 from gaerchen_gui.core.checkpoints import Checkpoint, CheckpointError
 from gaerchen_gui.core.data import CLASS_NAMES, ImageSet
 from gaerchen_gui.core.export import write_embeddings_csv
+from gaerchen_gui.core.manifold import manifold_grid, render_manifold
 from gaerchen_gui.core.neighbours import Nearest
 from gaerchen_gui.core.sampling import sample_latent_points, sampling_rule
 from gaerchen_gui.gui.about_dialog import AboutDialog
@@ -47,6 +49,7 @@ from gaerchen_gui.gui.decode_worker import DecodeResult, DecodeWorker
 from gaerchen_gui.gui.decoder_preview import DecoderPreview
 from gaerchen_gui.gui.encoding import EmbeddingCache, EncodedSet, encode_progressively, shared_test_set
 from gaerchen_gui.gui.latent_map import LatentMap
+from gaerchen_gui.gui.manifold_layer import SPACING_LABELS, ManifoldControls, ManifoldLayer, ManifoldOptions
 from gaerchen_gui.gui.model_loading import describe, load_for_explorer, load_shipped, shipped_kind_of
 from gaerchen_gui.gui.sample_panel import SamplePanel
 from gaerchen_gui.gui.settings import Settings
@@ -62,7 +65,7 @@ TRAINING_STOP_TIMEOUT_MS = 2000
 TRAINING_DOCK_HEIGHT = 330
 # The fixed test images re-encoded while a model trains: 2,000 of the 10,000, the same every run.
 LIVE_INDICES = np.sort(np.random.default_rng(0).choice(10_000, 2_000, replace=False))
-TOGGLES = (ActionKey.SHOW_LEGEND, ActionKey.SHOW_SAMPLES, ActionKey.SMOOTH_PREVIEW)
+TOGGLES = (ActionKey.SHOW_LEGEND, ActionKey.SHOW_SAMPLES, ActionKey.SMOOTH_PREVIEW, ActionKey.SHOW_MANIFOLD)
 
 
 @dataclass
@@ -104,6 +107,12 @@ class ExplorerWindow(QMainWindow):
         self.decoder = DecodeWorker(self)
         self.decoder.decoded.connect(self._on_decoded)
         self.decoder.failed.connect(self.statusBar().showMessage)
+        # The manifold grid (up to 1,600 points) decodes on a thread of its own: never ahead of the cursor.
+        self.manifold_decoder = DecodeWorker(self)
+        self.manifold_decoder.decoded.connect(self._on_manifold_decoded)
+        self.manifold_decoder.failed.connect(self.statusBar().showMessage)
+        self._manifold_model = 0  # increments per explorer model; a live-training snapshot keeps it
+        self._manifold_drawn: tuple | None = None  # (model, resolution, spacing, bounds) of the picture shown
 
         self._build_ui()
         self._build_menus()
@@ -111,6 +120,7 @@ class ExplorerWindow(QMainWindow):
         self._restore_settings()
         self.setAcceptDrops(True)
         self.decoder.start()  # last: a constructor that raised must not leave a thread running
+        self.manifold_decoder.start()
         self.latent_map.set_message("No model loaded.\nOpen a checkpoint (Ctrl+O) or drop a .pt file here.")
 
     # -- construction ------------------------------------------------------------------------
@@ -120,6 +130,11 @@ class ExplorerWindow(QMainWindow):
         self.coordinates = CoordinateEntry()
         self.sample_panel = SamplePanel(self.actions[ActionKey.RESAMPLE])
         self.sample_grid = self.sample_panel.grid
+        self.manifold_controls = ManifoldControls()
+        self.manifold_layer = ManifoldLayer()
+        self.manifold_layer.setVisible(False)
+        # ignoreBounds: auto-range follows the data (live training), not the tiles behind it
+        self.latent_map.getPlotItem().addItem(self.manifold_layer, ignoreBounds=True)
 
         right = QWidget()
         right.setObjectName("sidePanel")
@@ -130,6 +145,7 @@ class ExplorerWindow(QMainWindow):
         column.addWidget(self._section("Decoded at the cursor", self.preview), 3)
         column.addWidget(self._section("Cursor position", self.coordinates))
         column.addWidget(self._section("Samples", self.sample_panel), 2)
+        column.addWidget(self._section("Decoded manifold", self.manifold_controls))
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -230,6 +246,8 @@ class ExplorerWindow(QMainWindow):
         view_menu.addSeparator()
         for key in TOGGLES:
             view_menu.addAction(a[key])
+            if key == ActionKey.SMOOTH_PREVIEW:
+                view_menu.addSeparator()
         view_menu.addSeparator()
         view_menu.addAction(a[ActionKey.SHOW_TRAINING])
 
@@ -260,6 +278,9 @@ class ExplorerWindow(QMainWindow):
         a[ActionKey.SHOW_LEGEND].toggled.connect(self.latent_map.set_legend_visible)
         a[ActionKey.SHOW_SAMPLES].toggled.connect(self.latent_map.set_samples_visible)
         a[ActionKey.SMOOTH_PREVIEW].toggled.connect(self.preview.set_smooth)
+        a[ActionKey.SHOW_MANIFOLD].toggled.connect(self._on_manifold_toggled)
+        self.manifold_controls.show_box.toggled.connect(a[ActionKey.SHOW_MANIFOLD].setChecked)
+        self.manifold_controls.changed.connect(self._on_manifold_options_changed)
         for key in TOGGLES:
             a[key].toggled.connect(lambda on, name=key.value: self.settings.set_flag(name, on))
         a[ActionKey.ABOUT].triggered.connect(self.show_about)
@@ -294,6 +315,13 @@ class ExplorerWindow(QMainWindow):
         self.latent_map.set_legend_visible(self.actions[ActionKey.SHOW_LEGEND].isChecked())
         self.latent_map.set_samples_visible(self.actions[ActionKey.SHOW_SAMPLES].isChecked())
         self.preview.set_smooth(self.actions[ActionKey.SMOOTH_PREVIEW].isChecked())
+        saved = self.settings.manifold_values()
+        defaults = self.manifold_controls.options()
+        try:
+            self.manifold_controls.set_options(replace(defaults, **saved))
+        except (TypeError, ValueError):
+            pass  # settings from another version: keep the defaults
+        self._on_manifold_toggled(self.actions[ActionKey.SHOW_MANIFOLD].isChecked())
         count = self.settings.sample_count
         if count is not None:
             self.sample_panel.count_box.setValue(count)
@@ -378,6 +406,9 @@ class ExplorerWindow(QMainWindow):
             self.settings.last_model = source
         self._sync_model_actions()
         self.decoder.set_model(checkpoint.model)  # atomically; pending decodes for the old model are dropped
+        self.manifold_decoder.set_model(checkpoint.model)
+        self._manifold_model += 1
+        self.manifold_controls.set_model_kind(checkpoint.kind)
         self.preview.clear()
         self.sample_grid.clear()
         self.samples = None
@@ -463,6 +494,7 @@ class ExplorerWindow(QMainWindow):
         self.latent_map.set_cursor_position(float(start[0]), float(start[1]))
         self._on_cursor_moved(*self.latent_map.cursor_position())  # also when it did not move
         self.resample()
+        self.request_manifold()
         self.latent_map.reset_view()  # now including the samples
         self.latent_map.setFocus(Qt.FocusReason.OtherFocusReason)
         self.mapReady.emit()
@@ -637,6 +669,7 @@ class ExplorerWindow(QMainWindow):
         for worker in self._workers:
             worker.quit()  # checked between slices of 500 images, so this takes well under a second
         self.decoder.stop()
+        self.manifold_decoder.stop()
         # Wait for our own workers only: others (a training run) share the global thread pool.
         deadline = time.monotonic() + WORKER_STOP_TIMEOUT_S
         while any(w.is_running for w in self._workers) and time.monotonic() < deadline:
@@ -681,6 +714,7 @@ class ExplorerWindow(QMainWindow):
             self.latent_map.set_samples(None)
             self.sample_grid.clear()
         self.decoder.set_model(snapshot.model)  # a frozen copy: the worker never sees weights mid-update
+        self.manifold_decoder.set_model(snapshot.model)
         z = snapshot.embeddings.numpy()
         self.encoded = EncodedSet(z=z, labels=self._live.labels, images=self._live.images, index=update.index)
         self.latent_map.set_data(self.encoded, keep_view=True)
@@ -692,6 +726,64 @@ class ExplorerWindow(QMainWindow):
         kind = snapshot.model.kind.upper()
         self.latent_map.set_title(f"Training {kind}  ·  step {snapshot.global_step}  ·  {len(z):,} test images")
         self._on_cursor_moved(*self.latent_map.cursor_position())
+        self.request_manifold()  # latest wins: while one grid decodes, newer snapshots replace the next
+
+    # -- the decoded manifold ---------------------------------------------------------------------
+    def request_manifold(self) -> None:
+        """Decode the grid for the current model and options (in the manifold thread), if it is shown."""
+        if not self.actions[ActionKey.SHOW_MANIFOLD].isChecked() or self.encoded is None or self.checkpoint is None:
+            return
+        options = self.manifold_controls.options()
+        spacing = self.manifold_controls.effective_spacing()
+        z = self.encoded.z[:, :2].astype(np.float64)
+        bounds = (*z.min(axis=0).tolist(), *z.max(axis=0).tolist())
+        key = (self._manifold_model, options.resolution, spacing, bounds)
+        if key == self._manifold_drawn:
+            return
+        try:
+            grid = manifold_grid(options.resolution, spacing, box=bounds)
+        except ValueError as err:
+            self.manifold_controls.set_status(f"Cannot draw the manifold: {err}")
+            return
+        self.manifold_controls.set_status(f"Decoding {options.resolution**2:,} grid points…")
+        tag = (key, grid, time.perf_counter())
+        self.manifold_decoder.request("manifold", grid.points, tag=tag, finish=partial(render_manifold, grid))
+
+    def _on_manifold_decoded(self, result: DecodeResult) -> None:
+        key, grid, requested_at = result.tag  # grid: the ManifoldGrid that was decoded
+        # A result for an earlier snapshot of the model being trained is still worth showing; one for
+        # another explorer model is not.
+        if self._shut_down or key[0] != self._manifold_model:
+            return
+        if not self.actions[ActionKey.SHOW_MANIFOLD].isChecked():
+            return
+        self.manifold_layer.show_picture(result.images, grid.extent)
+        self.manifold_layer.setVisible(True)
+        self._manifold_drawn = key
+        seconds = time.perf_counter() - requested_at
+        spacing = SPACING_LABELS[grid.spacing].lower()
+        self.manifold_controls.set_status(
+            f"{grid.resolution} x {grid.resolution} decoded images, {spacing}  ·  {seconds:.2f} s"
+        )
+
+    def _on_manifold_toggled(self, on: bool) -> None:
+        self.manifold_controls.show_box.setChecked(on)
+        self.manifold_layer.setVisible(on and self.manifold_layer.has_picture)
+        if on:
+            self.request_manifold()
+        else:
+            self.manifold_controls.set_status("")
+
+    def _on_manifold_options_changed(self) -> None:
+        options: ManifoldOptions = self.manifold_controls.options()
+        self.manifold_layer.setOpacity(options.opacity)
+        self.settings.set_manifold_values(options.opacity, options.resolution, options.spacing)
+        self.request_manifold()  # nothing to do when only the opacity changed
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self.manifold_layer.apply_palette()
+        super().changeEvent(event)
 
     # for the recent-files menu test: the menu object is built lazily by Qt
     def recent_menu_actions(self) -> list:

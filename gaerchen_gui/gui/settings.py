@@ -109,5 +109,26 @@ class Settings:
     def sample_count(self, value: int) -> None:
         self.store.setValue("samples/count", int(value))
 
+    # -- decoded manifold ------------------------------------------------------------------
+    def manifold_values(self) -> dict[str, object]:
+        """What the manifold controls were set to: ``opacity`` (float), ``resolution`` (int), ``spacing`` (str);
+        keys that were never saved or do not parse are left out."""
+        parsers = {"opacity": float, "resolution": int, "spacing": str}
+        values: dict[str, object] = {}
+        for key, parse in parsers.items():
+            raw = self.store.value(f"manifold/{key}")
+            if raw is None:
+                continue
+            try:
+                values[key] = parse(raw)
+            except (TypeError, ValueError):
+                continue
+        return values
+
+    def set_manifold_values(self, opacity: float, resolution: int, spacing: str) -> None:
+        self.store.setValue("manifold/opacity", float(opacity))
+        self.store.setValue("manifold/resolution", int(resolution))
+        self.store.setValue("manifold/spacing", str(spacing))
+
     def sync(self) -> None:
         self.store.sync()
