@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 
 # Qt tests run without a display; set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The disk cache (decoded dataset, embeddings) goes to a folder of this run, never the user's.
+os.environ["GAERCHEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="gaerchen-test-cache-")
 
 
 @pytest.fixture(scope="session")

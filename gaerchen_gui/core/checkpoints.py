@@ -49,6 +49,9 @@ class Checkpoint:
     metadata: dict[str, Any]
     path: Path | None = None
     history: TrainingHistory = field(default_factory=TrainingHistory)
+    # SHA-256 (hex) of the file's contents as loaded: names data derived from exactly these weights
+    # (cached embeddings); None for a model that was never saved.
+    digest: str | None = None
 
     @property
     def kind(self) -> str:
@@ -138,7 +141,9 @@ def load_checkpoint(path: str | os.PathLike, device: torch.device | str = "cpu")
         payload = torch.load(io.BytesIO(body), map_location=device, weights_only=True)
     except Exception as err:  # noqa: BLE001 - torch raises many types for damaged files
         raise CheckpointError(_describe_load_failure(name, err)) from err
-    return _checkpoint_from_payload(payload, name, path, device)
+    checkpoint = _checkpoint_from_payload(payload, name, path, device)
+    checkpoint.digest = digest.hex()
+    return checkpoint
 
 
 def _describe_load_failure(name: str, err: Exception) -> str:

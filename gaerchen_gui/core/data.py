@@ -14,9 +14,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
+from gaerchen_gui.core import disk_cache
 from gaerchen_gui.resources import resource_path
 
 CLASS_NAMES = (
@@ -106,17 +108,34 @@ def pad_to_32(images_u8: torch.Tensor) -> torch.Tensor:
 
 
 def load_split(train: bool, root: Path | None = None) -> ImageSet:
-    """Load the training (60,000) or test (10,000) split, preprocessed as in the book."""
-    # Imported here: torchvision costs ~0.3 s to import and only loading needs it.
+    """Load the training (60,000) or test (10,000) split, preprocessed as in the book.
+
+    The files are read through torchvision the first time; the decoded pixels and labels are then
+    kept in the user cache folder (named by the files' md5, which was just checked), because
+    importing torchvision alone takes seconds that the app's start-up should not pay every time.
+    """
+    root = data_root() if root is None else root
+    split = "train" if train else "t10k"
+    verify_files(root, split)
+    cache_name = f"fashion-mnist-{split}-{FILE_MD5[f'{split}-images-idx3-ubyte'][:12]}"
+    pixels, labels = disk_cache.read_array(cache_name + "-images"), disk_cache.read_array(cache_name + "-labels")
+    if pixels is None or labels is None or pixels.shape[0] != labels.shape[0] or pixels.dtype != np.uint8:
+        pixels, labels = _read_with_torchvision(root, train)
+        disk_cache.write_array(cache_name + "-images", pixels)
+        disk_cache.write_array(cache_name + "-labels", labels)
+    return ImageSet(pad_to_32(torch.from_numpy(pixels)), torch.from_numpy(labels.astype(np.int64)))
+
+
+def _read_with_torchvision(root: Path, train: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(N, 28, 28) uint8 pixels and (N,) uint8 labels, read by torchvision's FashionMNIST."""
+    # Imported here: torchvision costs seconds to import and only this needs it.
     from torchvision.datasets import FashionMNIST
 
-    root = data_root() if root is None else root
-    verify_files(root, "train" if train else "t10k")
     try:
         dataset = FashionMNIST(str(root), train=train, download=False)
     except RuntimeError as err:  # torchvision wants all four files present
         raise DatasetError(f"Fashion-MNIST could not be read from {root}: {err}") from err
-    return ImageSet(pad_to_32(dataset.data), dataset.targets.to(torch.int64))
+    return dataset.data.numpy(), dataset.targets.numpy().astype(np.uint8)
 
 
 def load_test_set(root: Path | None = None) -> ImageSet:

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from gaerchen_gui.core import disk_cache
 from gaerchen_gui.core.data import ImageSet
 from gaerchen_gui.core.evaluation import embed_all
 from gaerchen_gui.core.models import LatentModel
@@ -37,22 +38,37 @@ class EncodedSet:
         return self.z.shape[0]
 
 
-def encode_progressively(model: LatentModel, load_images: Callable[[], ImageSet]) -> Generator[float, None, EncodedSet]:
-    """Yield the fraction done (0..1) after each slice; return the :class:`EncodedSet`."""
+def encode_progressively(
+    model: LatentModel, load_images: Callable[[], ImageSet], cache_name: str | None = None
+) -> Generator[float, None, EncodedSet]:
+    """Yield the fraction done (0..1) after each slice; return the :class:`EncodedSet`.
+
+    With ``cache_name`` (see :func:`embeddings_cache_name`) the embeddings come from the disk cache
+    when they are there, and go into it when they had to be computed.
+    """
     image_set = load_images()
     yield 0.0
     n = len(image_set)
-    parts = []
-    for start in range(0, n, SLICE):
-        parts.append(embed_all(model, image_set.images[start : start + SLICE]))
-        yield min(start + SLICE, n) / n
-    z = torch.cat(parts).numpy() if parts else np.empty((0, model.latent_dim), np.float32)
+    z = disk_cache.read_array(cache_name) if cache_name else None
+    if z is None or z.shape != (n, model.latent_dim) or z.dtype != np.float32:
+        parts = []
+        for start in range(0, n, SLICE):
+            parts.append(embed_all(model, image_set.images[start : start + SLICE]))
+            yield min(start + SLICE, n) / n
+        z = torch.cat(parts).numpy() if parts else np.empty((0, model.latent_dim), np.float32)
+        if cache_name:
+            disk_cache.write_array(cache_name, z)
     return EncodedSet(
         z=z,
         labels=image_set.labels.numpy(),
         images=image_set.images[:, 0].numpy(),
         index=NearestIndex(z),
     )
+
+
+def embeddings_cache_name(checkpoint_digest: str | None, split: str) -> str | None:
+    """The disk-cache name of a checkpoint's embeddings of a Fashion-MNIST split; None when never saved."""
+    return f"embeddings-{checkpoint_digest[:24]}-{split}" if checkpoint_digest else None
 
 
 class EmbeddingCache:

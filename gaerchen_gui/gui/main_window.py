@@ -47,7 +47,13 @@ from gaerchen_gui.gui.actions import ACTIONS, ActionKey, create_actions
 from gaerchen_gui.gui.coordinate_entry import CoordinateEntry
 from gaerchen_gui.gui.decode_worker import DecodeResult, DecodeWorker
 from gaerchen_gui.gui.decoder_preview import DecoderPreview
-from gaerchen_gui.gui.encoding import EmbeddingCache, EncodedSet, encode_progressively, shared_test_set
+from gaerchen_gui.gui.encoding import (
+    EmbeddingCache,
+    EncodedSet,
+    embeddings_cache_name,
+    encode_progressively,
+    shared_test_set,
+)
 from gaerchen_gui.gui.latent_map import LatentMap
 from gaerchen_gui.gui.manifold_layer import SPACING_LABELS, ManifoldControls, ManifoldLayer, ManifoldOptions
 from gaerchen_gui.gui.model_loading import describe, load_for_explorer, load_shipped, shipped_kind_of
@@ -451,7 +457,13 @@ class ExplorerWindow(QMainWindow):
         self._progress.setRange(0, 0)  # busy until the images are loaded and encoding reports progress
         self._progress.show()
         worker = create_worker(
-            encode_progressively, checkpoint.model, self._load_images, _start_thread=False, _ignore_errors=True
+            encode_progressively,
+            checkpoint.model,
+            self._load_images,
+            # an image set handed in (tests) is not the cached test split
+            cache_name=embeddings_cache_name(checkpoint.digest, "test") if self._image_set is None else None,
+            _start_thread=False,
+            _ignore_errors=True,
         )
         worker.yielded.connect(lambda fraction, job=job: self._on_encode_progress(job, fraction))
         worker.returned.connect(lambda encoded, job=job, path=checkpoint.path: self._on_encoded(job, path, encoded))
