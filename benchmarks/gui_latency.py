@@ -21,7 +21,10 @@ real QTest mouse events (the self-test's way of dragging the cursor):
   Baseline: ``scatter_fps_10k``, the map as the app shows it.
 - ``startup_s``: a fresh ``python -c`` that opens the window on the shipped AE
   and exits at the first paint of the map after ``mapReady``, timed by this
-  process around the subprocess (interpreter start included). Baseline:
+  process around the subprocess (interpreter start included), with a disk cache
+  of its own that the first, untimed-for-the-median launch fills
+  (``startup_cold_s``); the timed launches read the dataset and the embeddings
+  from it, as a user's second and later launches do. Baseline:
   ``bare_import_s``, ``import torch, PySide6.QtWidgets, pyqtgraph`` timed the
   same way. Medians over alternating runs.
 - Training from the window's training panel while the GUI runs (when the window
@@ -133,19 +136,21 @@ os._exit(0)
 """
 
 
-def child_env() -> dict[str, str]:
+def child_env(cache_dir: str | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if cache_dir is not None:
+        env["GAERCHEN_CACHE_DIR"] = cache_dir
     return env
 
 
-def run_child(code: str, *args: str) -> tuple[float, str]:
+def run_child(code: str, *args: str, cache_dir: str | None = None) -> tuple[float, str]:
     """Run ``python -c code args``; returns (wall-clock seconds measured here, its stdout)."""
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", code, *args],
         cwd=ROOT,
-        env=child_env(),
+        env=child_env(cache_dir),
         capture_output=True,
         text=True,
         timeout=SUBPROCESS_TIMEOUT_S,
@@ -157,12 +162,20 @@ def run_child(code: str, *args: str) -> tuple[float, str]:
 
 
 def measure_startup(rounds: int) -> dict:
+    """Launch to first paint of the map, in fresh processes with a disk cache of their own.
+
+    The first launch finds the cache empty (``startup_cold_s``: it reads the dataset through
+    torchvision and encodes the test set); the timed rounds after it start as a user's second
+    and later launches do, from the cache.
+    """
     bare, startup, in_script, map_ready = [], [], [], []
     with tempfile.TemporaryDirectory(prefix="gaerchen-bench-") as tmp:
+        cache = str(Path(tmp) / "cache")
+        cold_s, out = run_child(STARTUP_CHILD, str(Path(tmp) / "settings-cold.ini"), cache_dir=cache)
         for i in range(rounds):  # alternating, so a noisy neighbour slows both alike
             wall, _ = run_child(BARE_IMPORT_CHILD)
             bare.append(wall)
-            wall, out = run_child(STARTUP_CHILD, str(Path(tmp) / f"settings-{i}.ini"))
+            wall, out = run_child(STARTUP_CHILD, str(Path(tmp) / f"settings-{i}.ini"), cache_dir=cache)
             marks = json.loads(out)
             if not marks.get("points"):
                 raise RuntimeError(f"the startup subprocess reported no map: {marks}")
@@ -174,6 +187,7 @@ def measure_startup(rounds: int) -> dict:
         "startup_s": round(startup_s, 3),
         "bare_import_s": round(bare_s, 3),
         "startup_ratio": round(startup_s / bare_s, 3),
+        "startup_cold_s": round(cold_s, 3),  # the very first launch: empty disk cache
         "startup_in_script_s": round(statistics.median(in_script), 3),  # from the child's first line
         "startup_map_ready_s": round(statistics.median(map_ready), 3),
         "startup_runs_s": [round(v, 3) for v in startup],
