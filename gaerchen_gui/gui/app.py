@@ -5,10 +5,12 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 import gaerchen_gui
 from gaerchen_gui.gui.settings import APPLICATION, ORGANIZATION
+from gaerchen_gui.resources import resource_path
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -20,7 +22,20 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("Gaerchen")
     app.setApplicationVersion(gaerchen_gui.__version__)
+    app.setDesktopFileName("gaerchen")  # Wayland and docks match the window to gaerchen.desktop by this name
+    app.setWindowIcon(application_icon())
     return app  # type: ignore[return-value]
+
+
+def application_icon() -> QIcon:
+    """The icon at every size drawn for it (resources/icons/gaerchen-<N>.png, made by packaging/make_icons.py).
+
+    PNGs rather than the SVG master: the small sizes are a simplified drawing, and PNGs need
+    no SVG icon-engine plugin (which a trimmed bundle may leave out)."""
+    icon = QIcon()
+    for path in sorted(resource_path("icons").glob("gaerchen-*.png")):
+        icon.addFile(str(path))
+    return icon
 
 
 def run_app(argv: list[str] | None = None, checkpoint: str | None = None) -> int:
