@@ -30,6 +30,7 @@ class ActionKey(str, Enum):
     SMOOTH_PREVIEW = "smooth_preview"
     SHOW_TRAINING = "show_training"
     SHOW_MANIFOLD = "show_manifold"
+    SHOW_TRAIN_POINTS = "show_train_points"
     ABOUT = "about"
 
 
@@ -96,6 +97,12 @@ ACTIONS: dict[ActionKey, ActionInfo] = {
         "Decoded Manifold",
         "Decode a grid of latent points and tile the images behind the map",
         "Ctrl+M",
+        checkable=True,
+    ),
+    ActionKey.SHOW_TRAIN_POINTS: ActionInfo(
+        "Training Images on Map",
+        "Add the 60,000 training images to the map, fainter, below the test images (encoded in the background)",
+        "Ctrl+Shift+T",
         checkable=True,
     ),
     ActionKey.ABOUT: ActionInfo("About Gaerchen", "Version and licences"),

@@ -48,22 +48,46 @@ def encode_progressively(
     """
     image_set = load_images()
     yield 0.0
-    n = len(image_set)
-    z = disk_cache.read_array(cache_name) if cache_name else None
-    if z is None or z.shape != (n, model.latent_dim) or z.dtype != np.float32:
-        parts = []
-        for start in range(0, n, SLICE):
-            parts.append(embed_all(model, image_set.images[start : start + SLICE]))
-            yield min(start + SLICE, n) / n
-        z = torch.cat(parts).numpy() if parts else np.empty((0, model.latent_dim), np.float32)
-        if cache_name:
-            disk_cache.write_array(cache_name, z)
+    z = yield from embed_in_slices(model, image_set, cache_name)
     return EncodedSet(
         z=z,
         labels=image_set.labels.numpy(),
         images=image_set.images[:, 0].numpy(),
         index=NearestIndex(z),
     )
+
+
+def encode_training_points(
+    model: LatentModel, cache_name: str | None = None
+) -> Generator[float, None, tuple[np.ndarray, np.ndarray]]:
+    """The 60,000 training images' embeddings and labels, for the map's training layer (progress as above).
+
+    The images themselves (245 MB as float32) are dropped once encoded: the map only needs the points.
+    """
+    from gaerchen_gui.core.data import load_train_set
+
+    yield 0.0
+    image_set = load_train_set()
+    z = yield from embed_in_slices(model, image_set, cache_name)
+    return z, image_set.labels.numpy()
+
+
+def embed_in_slices(
+    model: LatentModel, image_set: ImageSet, cache_name: str | None
+) -> Generator[float, None, np.ndarray]:
+    """(N, D) float32 embeddings from the disk cache, or encoded ``SLICE`` images at a time (then cached)."""
+    n = len(image_set)
+    z = disk_cache.read_array(cache_name) if cache_name else None
+    if z is not None and z.shape == (n, model.latent_dim) and z.dtype == np.float32:
+        return z
+    parts = []
+    for start in range(0, n, SLICE):
+        parts.append(embed_all(model, image_set.images[start : start + SLICE]))
+        yield min(start + SLICE, n) / n
+    z = torch.cat(parts).numpy() if parts else np.empty((0, model.latent_dim), np.float32)
+    if cache_name:
+        disk_cache.write_array(cache_name, z)
+    return z
 
 
 def embeddings_cache_name(checkpoint_digest: str | None, split: str) -> str | None:

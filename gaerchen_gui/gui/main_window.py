@@ -52,6 +52,7 @@ from gaerchen_gui.gui.encoding import (
     EncodedSet,
     embeddings_cache_name,
     encode_progressively,
+    encode_training_points,
     shared_test_set,
 )
 from gaerchen_gui.gui.latent_map import LatentMap
@@ -71,7 +72,15 @@ TRAINING_STOP_TIMEOUT_MS = 2000
 TRAINING_DOCK_HEIGHT = 330
 # The fixed test images re-encoded while a model trains: 2,000 of the 10,000, the same every run.
 LIVE_INDICES = np.sort(np.random.default_rng(0).choice(10_000, 2_000, replace=False))
-TOGGLES = (ActionKey.SHOW_LEGEND, ActionKey.SHOW_SAMPLES, ActionKey.SMOOTH_PREVIEW, ActionKey.SHOW_MANIFOLD)
+TOGGLES = (
+    ActionKey.SHOW_LEGEND,
+    ActionKey.SHOW_SAMPLES,
+    ActionKey.SHOW_TRAIN_POINTS,
+    ActionKey.SMOOTH_PREVIEW,
+    ActionKey.SHOW_MANIFOLD,
+)
+# The 60,000 training images' embeddings, by checkpoint contents (or object, if never saved): (z, labels).
+TRAIN_POINTS: dict[object, tuple[np.ndarray, np.ndarray]] = {}
 
 
 @dataclass
@@ -107,6 +116,8 @@ class ExplorerWindow(QMainWindow):
         self._rng = np.random.default_rng(seed)
         self._job = 0  # increments per encoding job; results of older jobs are dropped
         self._workers: list = []  # encoding workers started by this window; only the last one matters
+        self._train_job = 0  # the same for encoding the training images
+        self._train_worker = None  # the worker encoding them, while it runs
         self._shut_down = False
 
         self.actions = create_actions(self)
@@ -285,6 +296,7 @@ class ExplorerWindow(QMainWindow):
         a[ActionKey.SHOW_SAMPLES].toggled.connect(self.latent_map.set_samples_visible)
         a[ActionKey.SMOOTH_PREVIEW].toggled.connect(self.preview.set_smooth)
         a[ActionKey.SHOW_MANIFOLD].toggled.connect(self._on_manifold_toggled)
+        a[ActionKey.SHOW_TRAIN_POINTS].toggled.connect(self._on_train_points_toggled)
         self.manifold_controls.show_box.toggled.connect(a[ActionKey.SHOW_MANIFOLD].setChecked)
         self.manifold_controls.changed.connect(self._on_manifold_options_changed)
         for key in TOGGLES:
@@ -328,6 +340,7 @@ class ExplorerWindow(QMainWindow):
         except (TypeError, ValueError):
             pass  # settings from another version: keep the defaults
         self._on_manifold_toggled(self.actions[ActionKey.SHOW_MANIFOLD].isChecked())
+        self.latent_map.set_train_points_visible(self.actions[ActionKey.SHOW_TRAIN_POINTS].isChecked())
         count = self.settings.sample_count
         if count is not None:
             self.sample_panel.count_box.setValue(count)
@@ -415,6 +428,7 @@ class ExplorerWindow(QMainWindow):
         self.manifold_decoder.set_model(checkpoint.model)
         self._manifold_model += 1
         self.manifold_controls.set_model_kind(checkpoint.kind)
+        self._cancel_train_points()  # the previous model's are stale
         self.preview.clear()
         self.sample_grid.clear()
         self.samples = None
@@ -507,6 +521,7 @@ class ExplorerWindow(QMainWindow):
         self._on_cursor_moved(*self.latent_map.cursor_position())  # also when it did not move
         self.resample()
         self.request_manifold()
+        self.request_train_points()
         self.latent_map.reset_view()  # now including the samples
         self.latent_map.setFocus(Qt.FocusReason.OtherFocusReason)
         self.mapReady.emit()
@@ -721,7 +736,8 @@ class ExplorerWindow(QMainWindow):
             if self.encoded is None:
                 return  # the test set is not loaded yet; the next snapshot will do
             self._live = LiveView(labels=self.encoded.labels[LIVE_INDICES], images=self.encoded.images[LIVE_INDICES])
-            # The samples belong to the explorer's model, not to the one being trained.
+            # The samples and training points belong to the explorer's model, not to the one being trained.
+            self._cancel_train_points()
             self.samples = None
             self.latent_map.set_samples(None)
             self.sample_grid.clear()
@@ -739,6 +755,77 @@ class ExplorerWindow(QMainWindow):
         self.latent_map.set_title(f"Training {kind}  ·  step {snapshot.global_step}  ·  {len(z):,} test images")
         self._on_cursor_moved(*self.latent_map.cursor_position())
         self.request_manifold()  # latest wins: while one grid decodes, newer snapshots replace the next
+
+    # -- the 60,000 training images on the map ---------------------------------------------------
+    def request_train_points(self) -> None:
+        """Show the training images' embeddings, encoding them in a worker the first time (if asked for)."""
+        checkpoint = self.checkpoint
+        if not self.actions[ActionKey.SHOW_TRAIN_POINTS].isChecked() or checkpoint is None or self._live is not None:
+            return
+        key = checkpoint.digest or id(checkpoint)
+        if key in TRAIN_POINTS:
+            self._on_train_points(self._train_job, key, TRAIN_POINTS[key])
+            return
+        self._train_job += 1
+        job = self._train_job
+        worker = create_worker(
+            encode_training_points,
+            checkpoint.model,
+            cache_name=embeddings_cache_name(checkpoint.digest, "train"),
+            _start_thread=False,
+            _ignore_errors=True,
+        )
+        worker.yielded.connect(lambda fraction, job=job: self._on_train_progress(job, fraction))
+        worker.returned.connect(lambda result, job=job, key=key: self._on_train_points(job, key, result))
+        worker.errored.connect(lambda err, job=job: self._on_train_points_failed(job, err))
+        self._workers.append(worker)
+        self._train_worker = worker
+        self._progress.setRange(0, 0)
+        self._progress.setFormat("training images %p%")
+        self._progress.show()
+        worker.start()
+
+    def _on_train_progress(self, job: int, fraction: float) -> None:
+        if self._shut_down or job != self._train_job:
+            return
+        self._progress.setRange(0, 100)
+        self._progress.setValue(round(100 * fraction))
+
+    def _on_train_points(self, job: int, key: object, result: tuple[np.ndarray, np.ndarray]) -> None:
+        if self._shut_down or job != self._train_job:
+            return
+        TRAIN_POINTS[key] = result
+        self._progress.hide()
+        self._progress.setFormat("encoding %p%")
+        z, labels = result
+        self.latent_map.set_train_points(z[:, :2], labels)
+        self.statusBar().showMessage(f"{len(z):,} training images on the map", 4000)
+
+    def _on_train_points_failed(self, job: int, err: Exception) -> None:
+        if self._shut_down or job != self._train_job:
+            return
+        self._progress.hide()
+        self._progress.setFormat("encoding %p%")
+        self.show_error("Training images unavailable", f"The training images could not be encoded:\n{err}")
+        self.actions[ActionKey.SHOW_TRAIN_POINTS].setChecked(False)
+
+    def _on_train_points_toggled(self, on: bool) -> None:
+        self.latent_map.set_train_points_visible(on)
+        if on:
+            self.request_train_points()
+        elif self._train_worker is not None and self._train_worker.is_running:
+            self._train_job += 1  # an encoding under way is not wanted any more
+            self._train_worker.quit()  # stops at its next slice
+            self._progress.hide()
+
+    def _cancel_train_points(self) -> None:
+        """Take the training points off the map and stop encoding them (the model they belong to is going)."""
+        self._train_job += 1
+        if self._train_worker is not None and self._train_worker.is_running:
+            self._train_worker.quit()
+            self._progress.hide()
+        self._train_worker = None
+        self.latent_map.set_train_points(None, None)
 
     # -- the decoded manifold ---------------------------------------------------------------------
     def request_manifold(self) -> None:
