@@ -4,7 +4,11 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 import time
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtWidgets import QMessageBox
@@ -13,6 +17,7 @@ from test_gui_support import make_window, tiny_models, wait_for_map, window  # n
 from gaerchen_gui.core.config import TrainConfig
 from gaerchen_gui.gui.actions import ActionKey
 from gaerchen_gui.gui.main_window import LIVE_INDICES
+from gaerchen_gui.gui.training_runner import TRAINING_NICENESS
 
 
 def configure(window, **overrides):
@@ -56,6 +61,31 @@ def test_closing_mid_training_asks_and_can_be_refused(qtbot, window, monkeypatch
     from PySide6.QtCore import QThreadPool
 
     assert QThreadPool.globalInstance().activeThreadCount() == 0
+    assert panel.runner._pool.activeThreadCount() == 0
+
+
+def test_the_training_thread_gives_way_to_the_gui_and_its_priority_does_not_outlive_the_run(qtbot, window):
+    from PySide6.QtCore import Qt
+
+    panel = configure(window, epochs=1)
+    seen: list[tuple[int, int]] = []  # (thread id, nice) as seen from the training thread
+
+    def in_training_thread(_event) -> None:
+        if not seen:
+            tid = threading.get_native_id()
+            seen.append((tid, os.getpriority(os.PRIO_PROCESS, tid)))
+
+    assert panel.start()
+    panel.runner._worker.yielded.connect(in_training_thread, Qt.ConnectionType.DirectConnection)
+    qtbot.waitUntil(lambda: not panel.runner.is_running, timeout=120_000)
+    (tid, nice), gui_tid = seen[0], threading.get_native_id()
+    assert tid != gui_tid
+    linux = sys.platform.startswith("linux")  # per-thread nice values; elsewhere nothing changes
+    assert nice == (TRAINING_NICENESS if linux else 0)
+    assert os.getpriority(os.PRIO_PROCESS, gui_tid) == 0
+    qtbot.waitUntil(lambda: panel.runner._pool.activeThreadCount() == 0, timeout=5_000)
+    if linux:  # the thread is gone with its run (a lowered priority cannot be raised without privileges)
+        qtbot.waitUntil(lambda: not Path(f"/proc/self/task/{tid}").exists(), timeout=5_000)
 
 
 def test_loading_a_checkpoint_shows_its_saved_curves(qtbot, window, test_set, tmp_path):

@@ -10,6 +10,8 @@ loop between steps.
 from __future__ import annotations
 
 import os
+import sys
+import threading
 import traceback
 from dataclasses import dataclass
 
@@ -38,6 +40,7 @@ def _training_job(config: TrainConfig, live_images: torch.Tensor, control: Train
     # Threads created after the decode worker's set_num_threads(1) inherit 1 intra-op
     # thread; training wants every core, as `gaerchen train` has.
     torch.set_num_threads(os.cpu_count() or 1)
+    _yield_cpu_to_the_gui()
     trainer = Trainer(config, control=control, val_limit=val_limit)
     events = live_training(trainer, live_images)
     while True:
@@ -48,6 +51,27 @@ def _training_job(config: TrainConfig, live_images: torch.Tensor, control: Train
         if isinstance(event, LiveSnapshot):
             event = LiveMapUpdate(event, NearestIndex(event.embeddings.numpy()))
         yield event
+
+
+# Nice value of the training thread (and the torch threads it starts) on Linux: 0 is the GUI's.
+TRAINING_NICENESS = 5
+
+
+def _yield_cpu_to_the_gui() -> None:
+    """Lower this thread's scheduling priority (Linux; elsewhere nothing happens).
+
+    Training keeps every core busy, so on a small machine the GUI thread, which needs a few ms at a
+    time, waited for a time slice behind it. With a lower priority for the training thread, the
+    kernel runs the GUI first when it has work and gives training everything else: an idle window
+    costs training nothing. Linux nice values are per thread, and the torch (OpenMP) threads this
+    thread starts inherit it. This thread is fresh for each run (see ``TrainingRunner``): an
+    unprivileged process cannot undo the change, so it must not be a pool thread that lives on.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), TRAINING_NICENESS)
+        except OSError:
+            pass  # not allowed in some sandboxes: train at the normal priority
 
 
 class TrainingRunner(QObject):
@@ -69,6 +93,11 @@ class TrainingRunner(QObject):
         self._stop_event: StopEvent | None = None
         self._error: str | None = None
         self._was_paused = False
+        # A pool of its own whose thread exits when the run ends (expiry 0): the training thread's
+        # lowered priority must not be inherited by later work on a shared pool thread.
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._pool.setExpiryTimeout(0)
 
     @property
     def is_running(self) -> bool:
@@ -88,7 +117,7 @@ class TrainingRunner(QObject):
         worker.errored.connect(self._on_error)
         worker.finished.connect(self._on_finished)
         self._worker = worker
-        QThreadPool.globalInstance().start(worker)
+        self._pool.start(worker)
 
     def pause(self) -> None:
         if self._control:
@@ -109,7 +138,7 @@ class TrainingRunner(QObject):
             return True
         self.stop()
         self._worker.quit()
-        return QThreadPool.globalInstance().waitForDone(timeout_ms)
+        return self._pool.waitForDone(timeout_ms)
 
     # -- on the GUI thread -------------------------------------------------------
     def _on_event(self, event: object) -> None:
