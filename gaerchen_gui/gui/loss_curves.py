@@ -3,6 +3,13 @@ and for a VAE its two terms, reconstruction and KL, in BETA-weighted or plain un
 
 Points are appended as events arrive; the plots redraw at most ``REDRAW_HZ``
 times a second, whatever the step rate.
+
+Redrawing is kept cheap because it happens on the GUI thread while training runs:
+the axes (with their grid lines and tick labels, the costly part of a repaint) are
+cached as pixmaps, and a live run does not let pyqtgraph auto-range at every
+redraw: the step axis spans the whole run from the start, and the loss axis only
+moves when a curve leaves it or fills less than half of it. An axis that keeps its
+range keeps its cached pixmap.
 """
 
 from __future__ import annotations
@@ -10,13 +17,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from superqt import QLabeledDoubleSlider
 
 from gaerchen_gui.core.training import EpochEvent, StepEvent, TrainingHistory
 from gaerchen_gui.gui.theme import muted, plot_background, plot_foreground
 
-REDRAW_HZ = 10
+REDRAW_HZ = 4
+Y_MARGIN = 0.08  # of the data's span, added above and below when the loss axis moves
 
 
 def ema(values: np.ndarray, alpha: float, start: int = 0, out: np.ndarray | None = None) -> np.ndarray:
@@ -90,6 +98,8 @@ class LossCurves(QWidget):
         self._val_kl = _Series()
         self._smooth_total, self._smooth_recon, self._smooth_kl = _Smoothed(), _Smoothed(), _Smoothed()
         self._dirty = False
+        self._live_total_steps: int | None = None  # set while a run feeds the curves: its length in steps
+        self._user_ranged = False  # the user zoomed or panned during the run: leave the ranges alone
 
         self.graphics = pg.GraphicsLayoutWidget()
         # One row: the dock is wide and short. The VAE's two terms sit beside the total.
@@ -101,7 +111,10 @@ class LossCurves(QWidget):
             plot.setLabel("bottom", "step")
             for name in ("left", "bottom"):
                 plot.getAxis(name).enableAutoSIPrefix(False)
+                # Drawn once per range: replaying its tick labels and grid took ~5 ms per axis per repaint.
+                plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
+            plot.vb.sigRangeChangedManually.connect(self._on_user_ranged)
         self.recon_plot.setXLink(self.total_plot)
         self.kl_plot.setXLink(self.total_plot)
 
@@ -183,6 +196,10 @@ class LossCurves(QWidget):
     # -- feeding -------------------------------------------------------------------
     def reset(self, kind: str, beta: float = 500.0) -> None:
         self.kind, self.beta = kind, beta
+        self._live_total_steps = None
+        self._user_ranged = False
+        for plot in (self.total_plot, self.recon_plot, self.kl_plot):
+            plot.enableAutoRange()
         for series in (self._step, self._total, self._recon, self._kl, self._epoch_step,
                        self._val_total, self._val_recon, self._val_kl):  # fmt: skip
             series.clear()
@@ -196,6 +213,8 @@ class LossCurves(QWidget):
         self._redraw_if_dirty()
 
     def add_step(self, event: StepEvent) -> None:
+        if self._live_total_steps != event.total_steps:
+            self._start_live_ranges(event.total_steps)
         self._append_step(event.global_step, event.loss, event.recon, event.kl)
 
     def _append_step(self, step: float, total: float, recon: float, kl: float) -> None:
@@ -239,10 +258,36 @@ class LossCurves(QWidget):
     def _set_log(self, on: bool) -> None:
         for plot in (self.total_plot, self.recon_plot, self.kl_plot):
             plot.setLogMode(y=on)
+        self._mark_dirty()
 
     def _recon_scale(self) -> float:
         # recon is stored as it entered the loss (BETA x BCE for a VAE)
         return 1.0 if self.kind != "vae" or self.weighted.isChecked() else 1.0 / self.beta
+
+    def _start_live_ranges(self, total_steps: int) -> None:
+        """A run of ``total_steps`` is feeding the curves: fix the step axis to it, fit the loss axis by hand."""
+        self._live_total_steps = total_steps
+        for plot in (self.total_plot, self.recon_plot, self.kl_plot):
+            plot.disableAutoRange()
+        self.total_plot.setXRange(0, total_steps, padding=0.01)  # the other two are linked to it
+
+    def _on_user_ranged(self, *_: object) -> None:
+        if self._live_total_steps is not None:
+            self._user_ranged = True
+
+    def _fit_loss_axis(self, plot: pg.PlotItem, *series: np.ndarray) -> None:
+        """Move ``plot``'s loss axis only when the data left it or fills less than half of it."""
+        values = np.concatenate([v[np.isfinite(v)] for v in series])
+        if self.log_y.isChecked():
+            values = np.log10(values[values > 0])
+        if values.size == 0:
+            return
+        low, high = float(values.min()), float(values.max())
+        (y0, y1) = plot.vb.viewRange()[1]
+        span = max(high - low, 1e-9)
+        if low >= y0 and high <= y1 and span >= 0.5 * (y1 - y0):
+            return
+        plot.setYRange(low - Y_MARGIN * span, high + Y_MARGIN * span, padding=0)
 
     def _redraw_if_dirty(self) -> None:
         if not self._dirty or not self.isVisible() and self._step.size:
@@ -250,15 +295,24 @@ class LossCurves(QWidget):
         self._dirty = False
         x = self._step.values
         alpha = self.smoothing.value()
+        smooth_total = self._smooth_total.of(self._total.values, alpha)
         self.raw_curve.setData(x, self._total.values)
-        self.smooth_curve.setData(x, self._smooth_total.of(self._total.values, alpha))
+        self.smooth_curve.setData(x, smooth_total)
         self.val_curve.setData(self._epoch_step.values, self._val_total.values)
+        fit = self._live_total_steps is not None and not self._user_ranged and x.size > 0
+        if fit:
+            self._fit_loss_axis(self.total_plot, self._total.values, self._val_total.values)
         if self.kind == "vae":
             scale = self._recon_scale()
-            self.recon_curve.setData(x, self._smooth_recon.of(self._recon.values, alpha) * scale)
+            recon = self._smooth_recon.of(self._recon.values, alpha) * scale
+            kl = self._smooth_kl.of(self._kl.values, alpha)
+            self.recon_curve.setData(x, recon)
             self.val_recon_curve.setData(self._epoch_step.values, self._val_recon.values * scale)
-            self.kl_curve.setData(x, self._smooth_kl.of(self._kl.values, alpha))
+            self.kl_curve.setData(x, kl)
             self.val_kl_curve.setData(self._epoch_step.values, self._val_kl.values)
+            if fit:
+                self._fit_loss_axis(self.recon_plot, recon, self._val_recon.values * scale)
+                self._fit_loss_axis(self.kl_plot, kl, self._val_kl.values)
             self._set_title(
                 self.recon_plot, "Reconstruction: BETA x BCE" if self.weighted.isChecked() else "Reconstruction: BCE"
             )

@@ -1,0 +1,88 @@
+"""The live loss curves: ranges that hold still while a run feeds them, and the user's zoom respected."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gaerchen_gui.core.training import StepEvent
+from gaerchen_gui.gui.loss_curves import LossCurves, ema
+
+
+def step(i: int, total_steps: int, loss: float, recon: float = 0.0, kl: float = 0.0) -> StepEvent:
+    return StepEvent(
+        epoch=1, step=i, steps_per_epoch=total_steps, global_step=i, total_steps=total_steps,
+        loss=loss, recon=recon, kl=kl, images_per_s=500.0, eta_s=1.0,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def curves(qtbot):
+    widget = LossCurves()
+    qtbot.addWidget(widget)
+    widget.resize(1200, 300)
+    widget.show()
+    return widget
+
+
+def feed(curves, steps, total, losses):
+    for i, loss in zip(steps, losses, strict=True):
+        curves.add_step(step(i, total, loss, recon=loss * 0.9, kl=loss * 0.1))
+    curves._redraw_if_dirty()
+
+
+def y_range(plot):
+    return plot.vb.viewRange()[1]
+
+
+def test_a_live_run_spans_the_step_axis_and_moves_the_loss_axis_only_when_needed(curves):
+    curves.reset("vae")
+    feed(curves, range(1, 51), 1000, np.linspace(300, 200, 50))
+    (x0, x1), _ = curves.total_plot.vb.viewRange()
+    assert x0 <= 0 and x1 >= 1000  # the whole run, from its first step
+    y0, y1 = y_range(curves.total_plot)
+    assert y0 <= 200 and y1 >= 300
+    # more steps within the range: the axes stay as they are (so their cached pixmaps stay valid)
+    feed(curves, range(51, 101), 1000, np.linspace(290, 210, 50))
+    assert y_range(curves.total_plot) == [y0, y1]
+    assert curves.total_plot.vb.viewRange()[0] == [x0, x1]
+    # a curve that leaves the range moves it
+    feed(curves, range(101, 151), 1000, np.linspace(200, 100, 50))
+    y0_new, _ = y_range(curves.total_plot)
+    assert y0_new <= 100 < y0
+    for plot in (curves.recon_plot, curves.kl_plot):  # VAE terms are fitted too
+        low, high = y_range(plot)
+        assert low < high
+
+
+def test_the_loss_axis_follows_a_curve_that_shrank_to_a_sliver_of_it(curves):
+    curves.reset("ae")
+    feed(curves, range(1, 11), 500, np.full(10, 0.6))
+    feed(curves, range(11, 400), 500, np.full(389, 0.25))
+    # a large drop early: the range keeps covering the early values but is refitted when the data moves
+    low, high = y_range(curves.total_plot)
+    assert low <= 0.25 and high >= 0.6
+
+
+def test_a_zoom_by_the_user_is_left_alone(curves):
+    curves.reset("ae")
+    feed(curves, range(1, 21), 500, np.linspace(0.5, 0.3, 20))
+    curves.total_plot.vb.setYRange(0.31, 0.32, padding=0)
+    curves.total_plot.vb.sigRangeChangedManually.emit([False, True])  # as a wheel or a drag does
+    feed(curves, range(21, 41), 500, np.linspace(0.3, 0.1, 20))
+    assert y_range(curves.total_plot) == pytest.approx([0.31, 0.32])
+
+
+def test_a_saved_history_is_shown_with_automatic_ranges(curves):
+    curves.reset("ae")
+    feed(curves, range(1, 21), 500, np.linspace(0.5, 0.3, 20))
+    curves.reset("ae")  # e.g. a checkpoint's history follows
+    assert all(curves.total_plot.vb.autoRangeEnabled())
+
+
+def test_ema_is_bias_corrected_and_incremental():
+    values = np.array([1.0, 1.0, 1.0, 3.0])
+    np.testing.assert_allclose(ema(values, 0.5)[:3], 1.0)  # starts at the data, not at zero
+    whole = ema(values, 0.9)
+    part = ema(values[:2], 0.9)
+    np.testing.assert_allclose(ema(values, 0.9, start=2, out=part.copy()), whole)
