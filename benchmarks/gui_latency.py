@@ -14,11 +14,17 @@ real QTest mouse events (the self-test's way of dragging the cursor):
   decoder replaced by a newer one (latest wins, by design; moves here wait for
   their paint, so this is normally 0). ``decode_model_ms`` is the baseline: one
   bare ``model.decode`` on one thread.
-- ``scatter_fps_70k``: frames per second while panning 70,000 points with
-  per-point class brushes (the test set plus the AE's training-set embeddings,
-  set directly on the map's scatter item: the window has no train-set layer yet),
+- ``scatter_fps_70k``: frames per second while panning the map with 70,000
+  points: the 10,000 test points plus 60,000 training points set on the map's
+  training layer with ``set_train_points`` and shown (the AE's embeddings of the
+  training images; with ``--quick`` the test embeddings six times over, jittered),
   each frame a ``setRange`` and a synchronous ``viewport().repaint()``.
-  Baseline: ``scatter_fps_10k``, the map as the app shows it.
+  Baseline: ``scatter_fps_10k``, the map as the app shows it (test points only).
+  ``scatter_zoom_fps_70k`` / ``_10k``: the same while zooming in and out about the
+  centre (every frame a new scale, so the point layers redraw their rasters).
+  ``cursor_repaint_ms_70k`` / ``_10k``: median time to move the cursor a few
+  pixels and synchronously repaint the part of the map it left and entered
+  (the map's share of a cursor drag's latency; the decode is not triggered).
 - ``startup_s``: a fresh ``python -c`` that opens the window on the shipped AE
   and exits at the first paint of the map after ``mapReady``, timed by this
   process around the subprocess (interpreter start included), with a disk cache
@@ -432,7 +438,7 @@ def train_set():  # noqa: ANN201 - an ImageSet; loaded once for the scatter and 
 
 
 def seventy_thousand_points(window, real: bool) -> tuple[np.ndarray, np.ndarray, str]:  # noqa: ANN001
-    """Test embeddings plus 60,000 training-set points: (z, labels, where the training points came from)."""
+    """60,000 training-set points to go with the 10,000 test points: (z, labels, where they came from)."""
     encoded = window.encoded
     if real:
         from gaerchen_gui.core.evaluation import embed_all
@@ -448,8 +454,7 @@ def seventy_thousand_points(window, real: bool) -> tuple[np.ndarray, np.ndarray,
         z_train = np.concatenate([z + rng.normal(size=z.shape) * scale for _ in range(6)]).astype(np.float32)
         labels_train = np.tile(encoded.labels, 6)
         source = "test embeddings x6, jittered (--quick)"
-    z_all = np.concatenate([encoded.z[:, :2], z_train]).astype(np.float32)
-    return z_all, np.concatenate([encoded.labels, labels_train]), source
+    return z_train.astype(np.float32), np.asarray(labels_train), source
 
 
 def measure_pan_fps(window, frames: int) -> float:  # noqa: ANN001 - an ExplorerWindow
@@ -479,28 +484,94 @@ def measure_pan_fps(window, frames: int) -> float:  # noqa: ANN001 - an Explorer
     return frames / elapsed
 
 
-def measure_scatter(window, plan: Plan) -> dict:  # noqa: ANN001 - an ExplorerWindow
-    import pyqtgraph as pg
-
-    from gaerchen_gui.core.data import CLASS_NAMES
-    from gaerchen_gui.gui.theme import POINT_ALPHA, class_color
+def measure_zoom_fps(window, frames: int) -> float:  # noqa: ANN001 - an ExplorerWindow
+    """Frames per second: each frame zooms the view about its centre (1x to 1.5x and back) and repaints."""
+    from PySide6.QtWidgets import QApplication
 
     latent_map = window.latent_map
-    n_map = len(latent_map.scatter.data)
-    fps_map = measure_pan_fps(window, plan.frames)
-    z, labels, source = seventy_thousand_points(window, plan.real_train_embeddings)
-    brushes = np.array([pg.mkBrush(class_color(c, POINT_ALPHA)) for c in range(len(CLASS_NAMES))], dtype=object)
-    latent_map.scatter.setData(pos=z, brush=brushes[labels], data=np.arange(len(z)))
+    view_box, viewport = latent_map.view_box, latent_map.viewport()
+    (x0, x1), (y0, y1) = view_box.viewRange()
+    cx, cy, w, h = (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0
+
+    def frame(i: int) -> None:
+        zoom = 1.25 - 0.25 * math.cos(2 * math.pi * (i + 1) / 40)  # never the same scale twice in a row
+        view_box.setRange(
+            xRange=(cx - w / 2 / zoom, cx + w / 2 / zoom), yRange=(cy - h / 2 / zoom, cy + h / 2 / zoom), padding=0
+        )
+        viewport.repaint()
+
+    frame(0)
+    QApplication.processEvents()
+    start = time.perf_counter()
+    for i in range(frames):
+        frame(i)
+    elapsed = time.perf_counter() - start
+    view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+    QApplication.processEvents()
+    return frames / elapsed
+
+
+def measure_cursor_repaint(window, moves: int) -> float:  # noqa: ANN001 - an ExplorerWindow
+    """Median seconds to move the map's cursor by a few pixels and repaint where it was and is, synchronously.
+
+    The map's signals are blocked meanwhile, so no decode is requested: this is the map's share of a drag.
+    """
+    from PySide6.QtCore import QSignalBlocker
+    from PySide6.QtWidgets import QApplication
+
+    latent_map = window.latent_map
+    viewport, cursor = latent_map.viewport(), latent_map.cursor
+    x, y = latent_map.cursor_position()
+    (x0, x1), _ = latent_map.view_box.viewRange()
+    step = 3 * (x1 - x0) / max(latent_map.view_box.width(), 1.0)  # about three pixels
+    times: list[float] = []
+    blocker = QSignalBlocker(latent_map)
     try:
-        fps_70k = measure_pan_fps(window, plan.frames)
+        for i in range(moves + 3):
+            QApplication.processEvents()  # not timed: whatever else is pending
+            before = cursor.sceneBoundingRect()
+            start = time.perf_counter()
+            cursor.setPos(x + step * (i % 10), y)
+            region = latent_map.mapFromScene(before.united(cursor.sceneBoundingRect())).boundingRect()
+            viewport.repaint(region.adjusted(-2, -2, 2, 2))
+            times.append(time.perf_counter() - start)
     finally:
-        latent_map.set_data(window.encoded)  # the app's map again (and its view)
+        cursor.setPos(x, y)
+        blocker.unblock()
+        QApplication.processEvents()
+    return statistics.median(times[3:])
+
+
+def measure_scatter(window, plan: Plan) -> dict:  # noqa: ANN001 - an ExplorerWindow
+    latent_map = window.latent_map
+    train = latent_map.train_layer
+    saved = (train.positions.copy(), train.labels.copy(), latent_map.train_points_visible)
+    latent_map.set_train_points_visible(False)  # the baseline: the test points alone
+    try:
+        n_map = len(latent_map.scatter)
+        fps_map = measure_pan_fps(window, plan.frames)
+        zoom_map = measure_zoom_fps(window, plan.frames)
+        cursor_map = measure_cursor_repaint(window, plan.frames)
+        z, labels, source = seventy_thousand_points(window, plan.real_train_embeddings)
+        latent_map.set_train_points(z, labels)
+        latent_map.set_train_points_visible(True)
+        n_all = len(latent_map.scatter) + len(train)
+        fps_70k = measure_pan_fps(window, plan.frames)
+        zoom_70k = measure_zoom_fps(window, plan.frames)
+        cursor_70k = measure_cursor_repaint(window, plan.frames)
+    finally:  # the window's own training layer again
+        latent_map.set_train_points(saved[0], saved[1])
+        latent_map.set_train_points_visible(saved[2])
     viewport = latent_map.viewport()
     return {
         "scatter_fps_70k": round(fps_70k, 2),
         "scatter_fps_10k": round(fps_map, 2),
         "scatter_ratio_70k_vs_10k": round(fps_70k / fps_map, 3),
-        "scatter_points": [n_map, len(z)],
+        "scatter_zoom_fps_70k": round(zoom_70k, 2),
+        "scatter_zoom_fps_10k": round(zoom_map, 2),
+        "cursor_repaint_ms_70k": ms(cursor_70k),
+        "cursor_repaint_ms_10k": ms(cursor_map),
+        "scatter_points": [n_map, n_all],
         "scatter_points_source": source,
         "scatter_viewport_px": [viewport.width(), viewport.height()],
         "scatter_frames": plan.frames,

@@ -1,11 +1,18 @@
 """The latent map: every test image as a point coloured by class, a draggable cursor, samples.
 
-One ``ScatterPlotItem`` holds all 10,000 points (per-point brushes in a single
-``setData`` call); a ``TargetItem`` is the cursor. Z order, bottom to top::
+The test points (10,000) and, on demand, the training points (60,000) are each
+one :class:`~gaerchen_gui.gui.point_layer.PointLayer`: a raster redrawn only when
+the zoom or the points change, so panning, a moving cursor and the hover ring
+cost a copy of pixels, not a redraw of every point (pyqtgraph's ScatterPlotItem
+redrew all of them on every paint). The grid is a
+:class:`~gaerchen_gui.gui.map_grid.MapGrid` under the points (pyqtgraph's own grid
+lines cost more than all the points). A ``TargetItem`` is the cursor. Z order,
+bottom to top::
 
-    Z_BACKGROUND  reserved: a decoded-manifold ImageItem placed with setRect (next increment)
-    Z_TRAIN       reserved: the 60,000 training points, toggled on demand (next increment)
-    Z_TEST        the test-set scatter
+    Z_BACKGROUND  a decoded-manifold ImageItem placed with setRect (main window)
+    Z_GRID        the grid lines
+    Z_TRAIN       the training points: smaller and fainter, hidden until asked for
+    Z_TEST        the test points
     Z_SAMPLES     sampled points and their numbers
     Z_HOVER       ring around the point under the mouse
     Z_CURSOR      the cursor
@@ -21,16 +28,21 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QWidget
 
 from gaerchen_gui.core.data import CLASS_NAMES
 from gaerchen_gui.core.neighbours import Nearest
 from gaerchen_gui.gui.encoding import EncodedSet
 from gaerchen_gui.gui.hover_card import HoverCard
+from gaerchen_gui.gui.map_grid import MapGrid
+from gaerchen_gui.gui.point_layer import PointLayer
 from gaerchen_gui.gui.theme import POINT_ALPHA, class_color, css, is_dark, muted, plot_background, plot_foreground
 
-Z_BACKGROUND, Z_TRAIN, Z_TEST, Z_SAMPLES, Z_HOVER, Z_CURSOR = -20, -10, 0, 10, 15, 20
+Z_BACKGROUND, Z_GRID, Z_TRAIN, Z_TEST, Z_SAMPLES, Z_HOVER, Z_CURSOR = -20, -15, -10, 0, 10, 15, 20
 POINT_SIZE = 4
+TRAIN_POINT_SIZE = 3  # smaller and fainter than the test points, which stay readable on top
+TRAIN_POINT_ALPHA = 70  # of 255; six training points per test point, so their density still shows
+GRID_ALPHA = 0.15
 HOVER_RADIUS_PX = 10  # the hover card shows the nearest image only if it is this close on screen
 LEGEND_COLUMN_PX = 150  # room one legend entry needs
 NUDGE_FRACTION = 0.01  # an arrow key moves the cursor by 1% of the visible width
@@ -88,14 +100,25 @@ class LatentMap(pg.PlotWidget):
 
         plot = self.getPlotItem()
         plot.setAspectLocked(True)  # one latent unit is as long across as up: distances are honest
-        plot.showGrid(x=True, y=True, alpha=0.15)
         plot.setLabel("bottom", "z₀")
         plot.setLabel("left", "z₁")
         plot.setMenuEnabled(False)
         plot.hideButtons()
         self.view_box: pg.ViewBox = plot.getViewBox()
+        for name in ("left", "bottom"):
+            # No tick marks into the view (the grid marks the ticks) and no zero-length ones either: a
+            # translucent 1 px line, even that short, costs Qt's raster engine a slow path.
+            plot.getAxis(name).setStyle(tickLength=0)
+            plot.getAxis(name).setTickPen(pg.mkPen(None))
+        self.grid = MapGrid(plot, alpha=GRID_ALPHA)  # instead of plot.showGrid(), see map_grid.py
+        self.grid.setZValue(Z_GRID)
+        plot.addItem(self.grid, ignoreBounds=True)
 
-        self.scatter = pg.ScatterPlotItem(size=POINT_SIZE, pen=None, symbol="o", antialias=True)
+        self.train_layer = PointLayer(TRAIN_POINT_SIZE, TRAIN_POINT_ALPHA)
+        self.train_layer.setZValue(Z_TRAIN)
+        self.train_layer.setVisible(False)
+        plot.addItem(self.train_layer)
+        self.scatter = PointLayer(POINT_SIZE, POINT_ALPHA)  # the test points
         self.scatter.setZValue(Z_TEST)
         plot.addItem(self.scatter)
 
@@ -111,6 +134,9 @@ class LatentMap(pg.PlotWidget):
 
         self.cursor = CursorItem(pos=(0.0, 0.0), size=26, symbol="crosshair", movable=True)
         self.cursor.setZValue(Z_CURSOR)
+        # Qt keeps the drawn cross as a pixmap while it only moves: stroking its antialiased 2.5 px path
+        # took ~2 ms a paint, and a drag paints it twice per mouse move (where it was, where it is).
+        self.cursor.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.cursor.setVisible(False)
         plot.addItem(self.cursor)
         self.cursor.sigPositionChanged.connect(self._on_cursor_moved)
@@ -154,6 +180,7 @@ class LatentMap(pg.PlotWidget):
             axis.enableAutoSIPrefix(False)  # latent units are plain numbers, never "z₁ (x0.001)"
             axis.setPen(pg.mkPen(muted(foreground, 150)))
             axis.setTextPen(pg.mkPen(foreground))
+        self.grid.set_color(muted(foreground, 150))  # the axes' pen, as pyqtgraph's grid uses
         accent = pg.mkColor("#ffd43b") if is_dark() else pg.mkColor("#111111")
         self.cursor.setPen(pg.mkPen(accent, width=2.5))
         self.cursor.setBrush(muted(background, 90))
@@ -188,8 +215,7 @@ class LatentMap(pg.PlotWidget):
         """Draw the encoded test set (one ``setData`` call) and fit it into view, unless ``keep_view``
         (live training: the points move under a steady view the user may have zoomed)."""
         self.encoded = encoded
-        brushes = np.array([pg.mkBrush(class_color(c, POINT_ALPHA)) for c in range(len(CLASS_NAMES))], dtype=object)
-        self.scatter.setData(pos=encoded.z[:, :2], brush=brushes[encoded.labels], data=np.arange(len(encoded)))
+        self.scatter.set_points(encoded.z[:, :2], encoded.labels)
         self._apply_class_visibility()
         self.cursor.setVisible(True)
         self.set_message(None)
@@ -197,9 +223,11 @@ class LatentMap(pg.PlotWidget):
             self.reset_view()
 
     def clear_map(self, message: str | None = None) -> None:
-        """Empty the map (while a new model is encoded, or when there is none)."""
+        """Empty the map (while a new model is encoded, or when there is none); the training points
+        belonged to the old model, so they go too."""
         self.encoded = None
         self.scatter.clear()
+        self.train_layer.clear()
         self.set_samples(None)
         replace_points(self.hover_ring, None)
         self.hover_card.dismiss()
@@ -208,10 +236,13 @@ class LatentMap(pg.PlotWidget):
         self.set_message(message)
 
     def reset_view(self) -> None:
-        """Fit the encoded images and the sampled points (a VAE's prior samples may lie off the data)."""
+        """Fit the encoded images, the training points when shown, and the sampled points (a VAE's prior
+        samples may lie off the data)."""
         if self.encoded is None or not len(self.encoded):
             return
         parts = [self.encoded.z[:, :2]]
+        if self.train_points_visible and len(self.train_layer):
+            parts.append(self.train_layer.positions)
         samples = self.sample_markers.getData()
         if self._samples_visible and len(samples[0]):
             parts.append(np.column_stack(samples))
@@ -256,8 +287,24 @@ class LatentMap(pg.PlotWidget):
         self._apply_class_visibility()
 
     def _apply_class_visibility(self) -> None:
-        if self.encoded is not None:
-            self.scatter.setPointsVisible(self._class_visible[self.encoded.labels])
+        self.scatter.set_class_visible(self._class_visible)
+        self.train_layer.set_class_visible(self._class_visible)
+
+    # -- training points -------------------------------------------------------------------
+    def set_train_points(self, z: np.ndarray | None, labels: np.ndarray | None) -> None:
+        """The training set's embeddings (N, 2+) and labels (N,), drawn under the test points when
+        :meth:`set_train_points_visible` says so; None clears them. Never hovered: hover stays on test images."""
+        if z is None or labels is None or len(z) == 0:
+            self.train_layer.clear()
+            return
+        self.train_layer.set_points(np.asarray(z)[:, :2], np.asarray(labels))
+
+    def set_train_points_visible(self, visible: bool) -> None:
+        self.train_layer.setVisible(visible)
+
+    @property
+    def train_points_visible(self) -> bool:
+        return self.train_layer.isVisible()
 
     # -- samples ---------------------------------------------------------------------------
     def set_samples(self, points: np.ndarray | None) -> None:
