@@ -141,6 +141,7 @@ def _exercise(window) -> str:  # noqa: ANN001 - an ExplorerWindow
     if window.sample_grid.images.shape != (n, 32, 32):
         raise SelfTestFailure(f"the sample grid holds {window.sample_grid.images.shape}, expected ({n}, 32, 32)")
 
+    manifold = _show_the_manifold(window)
     training = _train_from_the_panel(window)
 
     stats = window.decoder.stats
@@ -148,9 +149,30 @@ def _exercise(window) -> str:  # noqa: ANN001 - an ExplorerWindow
         f"AE map of {points:,} images in {ae_map_s:.1f} s; dragged the cursor through {drag['steps']} positions, "
         f"each decoded and painted ({drag['distinct']} distinct images, median change "
         f"{drag['median_change']:.3f}); VAE map in {vae_map_s:.1f} s; {n} VAE samples decoded; "
+        f"decoded manifold of {manifold['tiles']} images in {manifold['seconds']:.1f} s; "
         f"decoder served {stats.decoded} requests, dropped {stats.dropped} stale ones; "
         f"trained a VAE for {training['steps']} steps from the panel ({training['snapshots']} live map updates)."
     )
+
+
+def _show_the_manifold(window) -> dict:  # noqa: ANN001 - an ExplorerWindow
+    """Tick "Show behind the map" and check that a grid of decoded images appears behind the points."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    controls = window.manifold_controls
+    QTest.mouseClick(controls.show_box, Qt.MouseButton.LeftButton)
+    seconds = wait_until(
+        lambda: window.manifold_layer.isVisible() and window.manifold_layer.has_picture,
+        MAP_TIMEOUT_S,
+        "the decoded manifold",
+    )
+    picture = window.manifold_layer.image
+    resolution = controls.options().resolution
+    if picture.ndim != 2 or min(picture.shape) < resolution * 32 or float(picture.std()) < 1.0:
+        raise SelfTestFailure(f"the decoded manifold is not a picture of decoded images ({picture.shape})")
+    QTest.mouseClick(controls.show_box, Qt.MouseButton.LeftButton)  # and off again, for the training run
+    return {"tiles": resolution**2, "seconds": seconds}
 
 
 def _train_from_the_panel(window) -> dict:  # noqa: ANN001 - an ExplorerWindow
