@@ -21,7 +21,9 @@ real QTest mouse events (the self-test's way of dragging the cursor):
   each frame a ``setRange`` and a synchronous ``viewport().repaint()``.
   Baseline: ``scatter_fps_10k``, the map as the app shows it (test points only).
   ``scatter_zoom_fps_70k`` / ``_10k``: the same while zooming in and out about the
-  centre (every frame a new scale, so the point layers redraw their rasters).
+  centre (every frame a new scale: the point layers show their rasters scaled and
+  redraw them sharp once the zoom pauses); ``scatter_redraw_ms_70k`` / ``_10k``:
+  a repaint in which they redraw them at a new scale (that pause's cost).
   ``cursor_repaint_ms_70k`` / ``_10k``: median time to move the cursor a few
   pixels and synchronously repaint the part of the map it left and entered
   (the map's share of a cursor drag's latency; the decode is not triggered).
@@ -542,6 +544,29 @@ def measure_cursor_repaint(window, moves: int) -> float:  # noqa: ANN001 - an Ex
     return statistics.median(times[3:])
 
 
+def measure_redraw(window, frames: int) -> float:  # noqa: ANN001 - an ExplorerWindow
+    """Median seconds of a repaint in which the point layers redraw their rasters sharp at a new scale (what a
+    zoom costs once it pauses, or at once when it zooms more than 1.5x; meanwhile it shows them scaled)."""
+    from PySide6.QtWidgets import QApplication
+
+    latent_map = window.latent_map
+    view_box, viewport = latent_map.view_box, latent_map.viewport()
+    (x0, x1), (y0, y1) = view_box.viewRange()
+    times: list[float] = []
+    for i in range(frames + 1):
+        zoom = 1.0 + 0.01 * (i % 2)  # a new scale every frame
+        cx, cy, w, h = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / zoom, (y1 - y0) / zoom
+        view_box.setRange(xRange=(cx - w / 2, cx + w / 2), yRange=(cy - h / 2, cy + h / 2), padding=0)
+        for layer in (latent_map.scatter, latent_map.train_layer):
+            layer.settle()  # no scaled preview: redraw now
+        start = time.perf_counter()
+        viewport.repaint()
+        times.append(time.perf_counter() - start)
+    view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+    QApplication.processEvents()
+    return statistics.median(times[1:])
+
+
 def measure_scatter(window, plan: Plan) -> dict:  # noqa: ANN001 - an ExplorerWindow
     latent_map = window.latent_map
     train = latent_map.train_layer
@@ -552,6 +577,7 @@ def measure_scatter(window, plan: Plan) -> dict:  # noqa: ANN001 - an ExplorerWi
         fps_map = measure_pan_fps(window, plan.frames)
         zoom_map = measure_zoom_fps(window, plan.frames)
         cursor_map = measure_cursor_repaint(window, plan.frames)
+        redraw_map = measure_redraw(window, plan.frames)
         z, labels, source = seventy_thousand_points(window, plan.real_train_embeddings)
         latent_map.set_train_points(z, labels)
         latent_map.set_train_points_visible(True)
@@ -559,6 +585,7 @@ def measure_scatter(window, plan: Plan) -> dict:  # noqa: ANN001 - an ExplorerWi
         fps_70k = measure_pan_fps(window, plan.frames)
         zoom_70k = measure_zoom_fps(window, plan.frames)
         cursor_70k = measure_cursor_repaint(window, plan.frames)
+        redraw_70k = measure_redraw(window, plan.frames)
     finally:  # the window's own training layer again
         latent_map.set_train_points(saved[0], saved[1])
         latent_map.set_train_points_visible(saved[2])
@@ -571,6 +598,8 @@ def measure_scatter(window, plan: Plan) -> dict:  # noqa: ANN001 - an ExplorerWi
         "scatter_zoom_fps_10k": round(zoom_map, 2),
         "cursor_repaint_ms_70k": ms(cursor_70k),
         "cursor_repaint_ms_10k": ms(cursor_map),
+        "scatter_redraw_ms_70k": ms(redraw_70k),
+        "scatter_redraw_ms_10k": ms(redraw_map),
         "scatter_points": [n_map, n_all],
         "scatter_points_source": source,
         "scatter_viewport_px": [viewport.width(), viewport.height()],

@@ -20,8 +20,11 @@ all. :class:`PointLayer` instead rasterises its points with numpy into a cached
 
 The raster covers the view (and a margin around it once the view pans), so a
 pan only shifts it, and a paint copies just the exposed rectangle: a moving
-cursor or hover ring costs a small blit. It is redrawn when the zoom, the points,
-the visible classes or the size of the view change. Points snap to whole device
+cursor or hover ring costs a small blit. It is redrawn when the points, the
+visible classes or the size of the view change. While a zoom goes on, the last
+raster is shown scaled (smoothly; up to 1.5x either way, and only where it covers
+the view) and redrawn sharp once the zoom pauses for ``SETTLE_MS``: a redraw
+costs ~10 ms per layer here, a scaled copy ~1 ms. Points snap to whole device
 pixels, as pyqtgraph's pixmap fragments do.
 """
 
@@ -31,7 +34,7 @@ import functools
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
@@ -39,6 +42,8 @@ from gaerchen_gui.gui.theme import CLASS_COLORS
 
 MAX_STACK = 64  # beyond this many dots on one pixel the opacity no longer changes visibly
 PAN_MARGIN = 0.25  # after a pan leaves the raster, redraw it with this fraction of the view to spare on each side
+MAX_PREVIEW_ZOOM = 1.5  # a raster is shown scaled by at most this much (or 1/this) before it is redrawn at once
+SETTLE_MS = 120  # the redraw after a zoom waits for this long without a change of scale
 _FORMAT = QImage.Format.Format_ARGB32_Premultiplied
 
 
@@ -131,6 +136,16 @@ class _Raster:
         extent = max(self.region.width(), self.region.height(), 1) / scale if scale > 0 else 0.0  # item units
         return bool(np.abs(mine - theirs).max() * extent <= 1e-3)
 
+    def zoom(self, transform: QTransform) -> float:
+        """How much larger ``transform`` draws things than the raster's does."""
+        mine = np.hypot(self.transform.m11(), self.transform.m12())
+        return float(np.hypot(transform.m11(), transform.m12()) / mine) if mine > 0 else 0.0
+
+    def to_device(self, transform: QTransform) -> QTransform:
+        """Raster pixels -> device pixels under ``transform`` (a scaling, after a zoom)."""
+        inverse, invertible = self.transform.inverted()
+        return inverse * transform if invertible else QTransform()
+
     def offset(self, transform: QTransform) -> QPoint:
         """How far the raster has moved on screen since it was drawn (a pan), in whole device pixels."""
         return QPoint(round(transform.dx() - self.transform.dx()), round(transform.dy() - self.transform.dy()))
@@ -155,6 +170,11 @@ class PointLayer(pg.GraphicsObject):
         self._raster: _Raster | None = None
         self.render_count = 0  # rasterisations so far (tests check that a cursor move causes none)
         self.last_blit = QRect()  # the device rectangle the last paint copied (tests check it is small)
+        self._previews = True  # whether a zoom may show the last raster scaled (off until the next redraw)
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(SETTLE_MS)
+        self._settle.timeout.connect(self.settle)
 
     # -- data ------------------------------------------------------------------------------
     def set_points(self, xy: np.ndarray | None, labels: np.ndarray | None) -> None:
@@ -253,6 +273,17 @@ class PointLayer(pg.GraphicsObject):
             raster = self._raster_for(to_device, exposed, self._size * dpr)
         if raster is None:
             return
+        if not raster.same_scale(to_device):  # a zoom preview: the last raster, scaled
+            mapping = raster.to_device(to_device)
+            self.last_blit = mapping.mapRect(raster.region).intersected(exposed)
+            painter.save()
+            painter.setTransform(mapping * QTransform.fromScale(1 / dpr, 1 / dpr))
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            painter.setOpacity(1.0)
+            raster.image.setDevicePixelRatio(1.0)
+            painter.drawImage(raster.region.topLeft(), raster.image)
+            painter.restore()
+            return
         offset = raster.offset(to_device)
         on_screen = raster.region.translated(offset)
         part = on_screen.intersected(exposed)
@@ -277,12 +308,27 @@ class PointLayer(pg.GraphicsObject):
         raster = self._raster
         if raster is not None and raster.key == key and raster.same_scale(to_device):
             if raster.region.translated(raster.offset(to_device)).contains(needed):
+                self._previews = True
                 return raster  # a pan within the raster, or a partial repaint (cursor, hover ring)
             # A pan beyond the raster: draw a margin around the view too, so the next frames only shift it.
             margin_x, margin_y = int(view.width() * PAN_MARGIN), int(view.height() * PAN_MARGIN)
             needed = view.adjusted(-margin_x, -margin_y, margin_x, margin_y).united(needed).intersected(data)
+        elif raster is not None and raster.key == key and self._previews:
+            zoom = raster.zoom(to_device)
+            scaled = raster.to_device(to_device).mapRect(QRectF(raster.region))
+            covered = scaled.adjusted(-2, -2, 2, 2).contains(QRectF(needed))  # to rounding; the edge is the dots' pad
+            if 1 / MAX_PREVIEW_ZOOM <= zoom <= MAX_PREVIEW_ZOOM and covered:
+                self._settle.start()  # (again): redraw once the zoom pauses
+                return raster
+        self._settle.stop()
+        self._previews = True
         self._raster = self._render(to_device, needed, diameter, key)
         return self._raster
+
+    def settle(self) -> None:
+        """Redraw sharp at the current scale on the next paint (after a zoom, ``SETTLE_MS`` after it pauses)."""
+        self._previews = False
+        self.update()
 
     def _render(self, to_device: QTransform, region: QRect, diameter: float, key: tuple | None) -> _Raster | None:
         if region.isEmpty() or not len(self._shown):
