@@ -6,7 +6,7 @@ Writes, into resources/icons/:
   gaerchen-small.svg       a simplified drawing for 16-32 px (fewer, larger dots; thicker ring)
   gaerchen-<N>.png         N = 16, 24, 32, 48, 64, 128, 256, 512, rasterised with Qt's QSvgRenderer
   gaerchen.ico             Windows (16-256 px), via Pillow
-  gaerchen.icns            macOS (16-512 px), via Pillow
+  gaerchen.icns            macOS (16-1024 px), via Pillow
 
 Run from the repository root: .venv/bin/python packaging/make_icons.py
 The output is deterministic (fixed seed), so re-running only changes files if this script changed.
@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import random
 import sys
+import tempfile
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "resources" / "icons"
@@ -155,7 +156,12 @@ def main() -> int:
     images[256].save(
         OUT / "gaerchen.ico", sizes=[(s, s) for s in ico_sizes], append_images=[images[s] for s in ico_sizes]
     )
-    images[512].save(OUT / "gaerchen.icns", append_images=[images[s] for s in SIZES if s != 512])
+    # macOS wants up to 512 px at 2x: draw 1024 px for it rather than let Pillow enlarge the 512.
+    with tempfile.TemporaryDirectory() as tmp:
+        big = Path(tmp) / "gaerchen-1024.png"
+        rasterise(master, 1024, big)
+        with Image.open(big) as image:
+            image.convert("RGBA").save(OUT / "gaerchen.icns", append_images=[images[s] for s in SIZES])
     for path in sorted(OUT.iterdir()):
         print(f"{path.stat().st_size:>8}  {path.relative_to(OUT.parent.parent)}")
     return 0

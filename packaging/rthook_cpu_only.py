@@ -11,6 +11,7 @@ leaves out too; turn it into a no-op so ``gaerchen train`` trains eagerly
 instead of failing (the window never compiles).
 """
 
+import logging
 import os
 
 os.environ["CUDA_VISIBLE_DEVICES"] = ""
@@ -20,3 +21,7 @@ os.environ["TORCH_COMPILE_DISABLE"] = "1"
 # C.UTF-8 by itself; say so up front instead.
 if not any(os.environ.get(v) for v in ("LC_ALL", "LC_CTYPE", "LANG")):
     os.environ["LC_CTYPE"] = "C.UTF-8"
+
+# torch.compile (a no-op here) imports torch's FLOP counter, which warns that triton, left out
+# of the bundle on purpose, is missing.
+logging.getLogger("torch.utils.flop_counter").setLevel(logging.ERROR)
