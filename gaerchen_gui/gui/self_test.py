@@ -169,7 +169,8 @@ def _show_the_manifold(window) -> dict:  # noqa: ANN001 - an ExplorerWindow
     )
     picture = window.manifold_layer.image
     resolution = controls.options().resolution
-    if picture.ndim != 2 or min(picture.shape) < resolution * 32 or float(picture.std()) < 1.0:
+    # not blank: even a barely trained decoder's tiles differ from their background somewhere
+    if picture.ndim != 2 or min(picture.shape) < resolution * 32 or int(picture.max()) == int(picture.min()):
         raise SelfTestFailure(f"the decoded manifold is not a picture of decoded images ({picture.shape})")
     QTest.mouseClick(controls.show_box, Qt.MouseButton.LeftButton)  # and off again, for the training run
     return {"tiles": resolution**2, "seconds": seconds}
