@@ -7,7 +7,7 @@ real QTest mouse events (the self-test's way of dragging the cursor):
   viewport (dragging the cursor) to the decoded image for that position being
   painted in the preview, over a figure-eight through the data. Each move is
   posted, then the real event loop runs until the preview's view paints that
-  result; the paint time comes from an event filter on the preview's viewport and
+  result; the paint time comes from an event filter on the preview's view and
   the preview's paint counter. ``decode_breakdown_p50_ms`` splits it into the
   move's handling, the decoder thread (wake-up + decode), the queued hand-over to
   the GUI thread and the wait for the paint. ``decode_dropped``: requests the
@@ -258,7 +258,7 @@ def _probe_class():  # noqa: ANN202 - a QObject subclass, defined once Qt is imp
             self.preview = preview
             self.emitted: dict[int, float] = {}
             self.arrived: dict[int, float] = {}
-            # per paint of the preview's viewport: (when it began, the image item's paint count then,
+            # per paint event of the preview's view: (when it began, the view's paint count then,
             # the request id on screen then); request ids only grow
             self.paints: list[tuple[float, int, int]] = []
 
@@ -282,7 +282,7 @@ def _probe_class():  # noqa: ANN202 - a QObject subclass, defined once Qt is imp
             k = bisect.bisect_left([shown for _, _, shown in self.paints], request_id)
             for j in range(k, len(self.paints)):
                 after = self.paints[j + 1][1] if j + 1 < len(self.paints) else self.preview.paint_count
-                if after > self.paints[j][1]:  # the image item was painted during this viewport paint
+                if after > self.paints[j][1]:  # the view really painted during this paint event
                     return self.paints[j][0]
             return None
 
@@ -335,7 +335,7 @@ def measure_decode(window, spin: Spinner, moves: int) -> dict:  # noqa: ANN001 -
     probe = _probe_class()(preview)
     decoder.decoded.connect(probe.on_emitted, Qt.ConnectionType.DirectConnection)
     decoder.decoded.connect(probe.on_arrived, Qt.ConnectionType.QueuedConnection)
-    preview.view.viewport().installEventFilter(probe)
+    preview.view.installEventFilter(probe)
     dropped_before = decoder.stats.dropped
 
     path = figure_eight(window, moves)
@@ -385,7 +385,7 @@ def measure_decode(window, spin: Spinner, moves: int) -> dict:  # noqa: ANN001 -
     finally:
         QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pixel)
         spin.sleep(0.05)  # let the last results arrive while the probe still listens
-        preview.view.viewport().removeEventFilter(probe)
+        preview.view.removeEventFilter(probe)
         decoder.decoded.disconnect(probe.on_emitted)
         decoder.decoded.disconnect(probe.on_arrived)
     return {

@@ -12,11 +12,12 @@ import numpy as np
 import pyqtgraph as pg
 from PIL import Image
 from PySide6.QtCore import QEvent, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from gaerchen_gui.core.data import CLASS_NAMES
 from gaerchen_gui.core.neighbours import OFF_DATA_FACTOR, Nearest
-from gaerchen_gui.gui.images import upscaled
+from gaerchen_gui.gui.images import to_qimage, upscaled
 from gaerchen_gui.gui.theme import OFF_DATA_COLOR, ON_DATA_COLOR, css, muted, plot_foreground
 
 SIDE = 32  # decoded images are 32 x 32
@@ -24,16 +25,42 @@ SMOOTH_FACTOR = 8  # "smooth" shows a bicubic 256 x 256 upsampling
 EXPORT_FACTOR = 8  # PNG export: each pixel as an 8 x 8 block
 
 
-class PaintCountingImageItem(pg.ImageItem):
-    """An ImageItem that counts its paints, so the self-test can tell a decode reached the screen."""
+class PixelView(QWidget):
+    """One small greyscale image drawn as large as fits, square, centred, with a thin frame.
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003 - ImageItem's options
-        super().__init__(**kwargs)
+    A plain widget rather than a pyqtgraph view: it repaints on every decode while the cursor
+    is dragged, and this costs a fraction of a millisecond where a GraphicsView with a ViewBox
+    and an ImageItem cost several. It counts its paints, so the self-test and the benchmark can
+    tell that a decode reached the screen.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._image: QImage | None = None
+        self._smooth = False
         self.paint_count = 0
+        self.frame_color = QColor(128, 128, 128)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # paints every pixel itself
 
-    def paint(self, painter, *args) -> None:  # noqa: ANN001, ANN002 - Qt override
+    def set_image(self, image: QImage | None, smooth: bool) -> None:
+        self._image, self._smooth = image, smooth
+        self.update()
+
+    def image_rect(self) -> QRectF:
+        side = max(min(self.width(), self.height()) - 4, 1)
+        return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         self.paint_count += 1
-        super().paint(painter, *args)
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().color(self.backgroundRole()))
+        rect = self.image_rect()
+        if self._image is not None:
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self._smooth)
+            painter.drawImage(rect, self._image)
+        painter.setPen(QPen(self.frame_color, 1))
+        painter.drawRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5))
+        painter.end()
 
 
 class DecoderPreview(QWidget):
@@ -46,15 +73,11 @@ class DecoderPreview(QWidget):
         self.nearest: Nearest | None = None
         self._smooth = False
 
-        self.view = pg.GraphicsView()
+        self.view = PixelView()
         self.view.setObjectName("decoderView")
         self.view.setMinimumSize(200, 200)
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.view_box = pg.ViewBox(lockAspect=True, invertY=True, enableMouse=False, enableMenu=False)
-        self.view.setCentralItem(self.view_box)
-        self.image_item = PaintCountingImageItem(axisOrder="row-major")
-        self.view_box.addItem(self.image_item)
-        self.view_box.setRange(QRectF(0, 0, SIDE, SIDE), padding=0.02)
+        self._badge_off: bool | None = None  # the badge's style is set only when this changes
 
         self._coords = QLabel("z = (–, –)")
         self._coords.setObjectName("previewCoordinates")
@@ -88,8 +111,9 @@ class DecoderPreview(QWidget):
 
     # -- appearance --------------------------------------------------------------------------
     def apply_palette(self) -> None:
-        self.view.setBackground(self.palette().color(self.backgroundRole()))
-        self.image_item.setBorder(pg.mkPen(muted(plot_foreground(), 90), width=1))
+        self.view.frame_color = muted(plot_foreground(), 90)
+        self.view.update()
+        self._badge_off = None
         self._update_badge()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -115,14 +139,13 @@ class DecoderPreview(QWidget):
         return True
 
     def _paint(self, image: np.ndarray) -> None:
-        if self._smooth:
+        if self._smooth:  # bicubic by Pillow, then drawn with bilinear filtering: no 32-pixel blockiness
             big = Image.fromarray(np.clip(image * 255.0 + 0.5, 0, 255).astype(np.uint8)).resize(
                 (SIDE * SMOOTH_FACTOR, SIDE * SMOOTH_FACTOR), Image.Resampling.BICUBIC
             )
-            self.image_item.setImage(np.asarray(big), levels=(0, 255))
+            self.view.set_image(to_qimage(np.asarray(big, dtype=np.float32) / 255.0), smooth=True)
         else:
-            self.image_item.setImage(image, levels=(0.0, 1.0))
-        self.image_item.setRect(QRectF(0, 0, SIDE, SIDE))
+            self.view.set_image(to_qimage(image), smooth=False)
 
     def set_nearest(self, nearest: Nearest | None, label: int | None = None, threshold: float | None = None) -> None:
         """The nearest encoded test image to the cursor, and whether the cursor is "on the data"."""
@@ -146,12 +169,14 @@ class DecoderPreview(QWidget):
             self._badge.hide()
             return
         off = self.nearest.off_data
-        color = pg.mkColor(OFF_DATA_COLOR if off else ON_DATA_COLOR)
-        self._badge.setText("OFF THE DATA" if off else "on the data")
-        self._badge.setStyleSheet(
-            f"QLabel#dataBadge {{ color: {css(color)}; background: {css(muted(color, 40))};"
-            f" border: 1px solid {css(color)}; border-radius: 4px; padding: 2px 8px; font-weight: bold; }}"
-        )
+        if off != self._badge_off:  # a style sheet re-polishes the widget: only when it flips, not per move
+            self._badge_off = off
+            color = pg.mkColor(OFF_DATA_COLOR if off else ON_DATA_COLOR)
+            self._badge.setText("OFF THE DATA" if off else "on the data")
+            self._badge.setStyleSheet(
+                f"QLabel#dataBadge {{ color: {css(color)}; background: {css(muted(color, 40))};"
+                f" border: 1px solid {css(color)}; border-radius: 4px; padding: 2px 8px; font-weight: bold; }}"
+            )
         self._badge.show()
 
     @property
@@ -160,12 +185,12 @@ class DecoderPreview(QWidget):
 
     @property
     def paint_count(self) -> int:
-        return self.image_item.paint_count
+        return self.view.paint_count
 
     def clear(self) -> None:
         self.image = None
         self.shown_z = None
-        self.image_item.clear()
+        self.view.set_image(None, smooth=False)
         self._coords.setText("z = (–, –)")
         self.set_nearest(None)
 
