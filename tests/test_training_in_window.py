@@ -39,6 +39,12 @@ def test_training_moves_the_live_map_then_the_result_is_adopted(qtbot, window):
     assert "Training VAE" in window.latent_map.getPlotItem().titleLabel.text
     assert not np.allclose(window.encoded.z, before[LIVE_INDICES])  # the new model's positions
     assert window.decoder.generation > generation  # the cursor decodes with the model being trained
+    # the live map holds a subset: readouts name the test image, not the row of the subset
+    row = int(np.argmax(np.abs(window.encoded.z[:, 0])))  # an outlying point: its own nearest neighbour
+    x, y = window.encoded.z[row, :2]
+    window.latent_map.set_cursor_position(float(x), float(y))
+    assert window.encoded.test_id(row) == LIVE_INDICES[row] != row
+    assert f"#{LIVE_INDICES[row]}</b>" in window.preview._nearest_text.text()
     assert panel.curves.n_steps == 10
     with qtbot.waitSignal(window.mapReady, timeout=120_000):
         panel.adopt_button.click()

@@ -147,7 +147,13 @@ class DecoderPreview(QWidget):
         else:
             self.view.set_image(to_qimage(image), smooth=False)
 
-    def set_nearest(self, nearest: Nearest | None, label: int | None = None, threshold: float | None = None) -> None:
+    def set_nearest(
+        self,
+        nearest: Nearest | None,
+        label: int | None = None,
+        threshold: float | None = None,
+        test_id: int | None = None,
+    ) -> None:
         """The nearest encoded test image to the cursor, and whether the cursor is "on the data"."""
         self.nearest = nearest
         if nearest is None:
@@ -155,7 +161,8 @@ class DecoderPreview(QWidget):
             self._nearest_text.setToolTip("")
         else:
             name = CLASS_NAMES[label] if label is not None else "?"
-            self._nearest_text.setText(f"nearest: <b>#{nearest.index}</b> {name}, <b>{nearest.distance:.3f}</b> away")
+            number = nearest.index if test_id is None else test_id
+            self._nearest_text.setText(f"nearest: <b>#{number}</b> {name}, <b>{nearest.distance:.3f}</b> away")
             if threshold is not None:
                 self._nearest_text.setToolTip(
                     f"Off the data means farther than {threshold:.3f} from every encoded test image "

@@ -33,9 +33,16 @@ class EncodedSet:
     labels: np.ndarray  # (N,) int64
     images: np.ndarray  # (N, 32, 32) float32 in [0, 1], the originals for the hover card
     index: NearestIndex
+    # The test-set number of each row, when the rows are a subset (the live map while training);
+    # None: row i is test image i.
+    test_ids: np.ndarray | None = None
 
     def __len__(self) -> int:
         return self.z.shape[0]
+
+    def test_id(self, row: int) -> int:
+        """The test-set number of row ``row``: what the user is told ("test image #...")."""
+        return int(self.test_ids[row]) if self.test_ids is not None else int(row)
 
 
 def encode_progressively(

@@ -80,13 +80,16 @@ class HoverCard(QFrame):
         label.setFont(font)
         return label
 
-    def show_image(self, index: int, label: int, original: np.ndarray, z: np.ndarray) -> None:
-        """Describe test image ``index``; the reconstruction follows with :meth:`set_reconstruction`."""
+    def show_image(
+        self, index: int, label: int, original: np.ndarray, z: np.ndarray, test_id: int | None = None
+    ) -> None:
+        """Describe the map's point ``index`` (test image ``test_id``, by default the same number);
+        the reconstruction follows with :meth:`set_reconstruction`."""
         if index != self.index:
             self.index = index
             color: QColor = class_color(label)
             self._swatch.setStyleSheet(f"background: {color.name()}; border-radius: 5px;")
-            self._title.setText(f"{CLASS_NAMES[label]}  ·  test image #{index}")
+            self._title.setText(f"{CLASS_NAMES[label]}  ·  test image #{index if test_id is None else test_id}")
             self._original.setPixmap(to_pixmap(original, IMAGE_PX))
             self._reconstruction.clear()
             self._reconstruction.setText("decoding…")

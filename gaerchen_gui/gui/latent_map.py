@@ -428,7 +428,7 @@ class LatentMap(pg.PlotWidget):
             self.hovered_index = index
             replace_points(self.hover_ring, [z[:2]])
             label = int(self.encoded.labels[index])
-            self.hover_card.show_image(index, label, self.encoded.images[index], z)
+            self.hover_card.show_image(index, label, self.encoded.images[index], z, self.encoded.test_id(index))
             self.hoveredChanged.emit(index)
         if scene_pos is not None:
             self.hover_card.place_near(self.mapFromScene(scene_pos))

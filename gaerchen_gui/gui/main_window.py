@@ -536,7 +536,9 @@ class ExplorerWindow(QMainWindow):
         if self.encoded is not None:
             nearest = self.encoded.index.query((x, y))
             label = int(self.encoded.labels[nearest.index])
-            self.preview.set_nearest(nearest, label, self.encoded.index.off_data_threshold)
+            self.preview.set_nearest(
+                nearest, label, self.encoded.index.off_data_threshold, self.encoded.test_id(nearest.index)
+            )
         if self.checkpoint is not None:
             self.decoder.request("cursor", np.array([[x, y]], dtype=np.float32))
 
@@ -544,7 +546,8 @@ class ExplorerWindow(QMainWindow):
         text = f"mouse  z = ({x:+.3f}, {y:+.3f})"
         if nearest is not None:
             name = CLASS_NAMES[int(self.encoded.labels[nearest.index])] if self.encoded is not None else ""
-            text += f"   ·   nearest test image #{nearest.index} ({name}) {nearest.distance:.3f} away"
+            number = self.encoded.test_id(nearest.index) if self.encoded is not None else nearest.index
+            text += f"   ·   nearest test image #{number} ({name}) {nearest.distance:.3f} away"
             if nearest.off_data:
                 text += "   ·   OFF THE DATA"
         self._mouse_label.setText(text)
@@ -744,7 +747,9 @@ class ExplorerWindow(QMainWindow):
         self.decoder.set_model(snapshot.model)  # a frozen copy: the worker never sees weights mid-update
         self.manifold_decoder.set_model(snapshot.model)
         z = snapshot.embeddings.numpy()
-        self.encoded = EncodedSet(z=z, labels=self._live.labels, images=self._live.images, index=update.index)
+        self.encoded = EncodedSet(
+            z=z, labels=self._live.labels, images=self._live.images, index=update.index, test_ids=LIVE_INDICES
+        )
         self.latent_map.set_data(self.encoded, keep_view=True)
         if self._live.snapshots == 0:
             # Follow the points as they spread out, until the user pans or zooms (pyqtgraph then
