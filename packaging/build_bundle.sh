@@ -33,16 +33,19 @@ cp resources/icons/gaerchen.svg "$DIST/gaerchen.svg"
 ln -sfn _internal/licenses "$DIST/licenses"
 
 echo
-echo "== size of $DIST (MB)"
+echo "== size of $DIST (MiB)"
 internal="$DIST/_internal"
-part() {  # label, paths...: their size in MB (missing paths count 0)
+listed=0
+part() {  # label, paths...: their size in MiB (missing paths count 0)
     local label=$1
     shift
     local mb
     mb=$(du -scm "$@" 2>/dev/null | awk 'END {print $1}')
+    listed=$((listed + ${mb:-0}))
     printf '%7s  %s\n' "${mb:-0}" "$label"
 }
-part "total" "$DIST"
+total_mb=$(du -sm "$DIST" | awk '{print $1}')
+printf '%7s  %s\n' "$total_mb" "total"
 part "torch/lib (libtorch_cpu, libtorch_cuda, ...)" "$internal/torch/lib"
 part "nvidia (CUDA libraries torch links; stubs)" "$internal/nvidia"
 part "torch (Python sources, data)" --exclude=lib "$internal/torch"
@@ -53,6 +56,7 @@ part "torchvision + torchvision.libs" "$internal/torchvision" "$internal/torchvi
 part "Python (libpython, stdlib, base_library.zip, PYZ)" "$internal/libpython3"* "$internal/python3"* \
     "$internal/base_library.zip" "$DIST/gaerchen"
 part "Fashion-MNIST + shipped models" "$internal/resources/data" "$internal/models"
+printf '%7s  %s\n' "$((total_mb - listed))" "other (system libraries, licences, icons, ...)"
 echo "(build: ${build_s} s)"
 
 echo

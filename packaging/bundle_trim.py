@@ -1,9 +1,10 @@
 """What goes into the bundle beyond PyInstaller's own analysis, and what is taken out of it.
 
-Used by gaerchen.spec. Each group below was removed on its own and the bundle's
-``--self-test`` run afterwards (README, "Bundle", has the sizes). Patterns match
-a file's destination inside the bundle (relative to ``_internal/``), with
-fnmatch rules: ``*`` also matches ``/``.
+Used by gaerchen.spec. The bundle's ``--self-test`` decides what may go: it was run
+after each step (trim, stubs, strip; README, "Bundle", has the sizes), and what it
+caught stayed in. Patterns match a file's destination inside the bundle (relative
+to ``_internal/``), with fnmatch rules: ``*`` also matches ``/``. The nvidia ones
+fit both wheel layouts: ``nvidia/cu13/lib/`` (CUDA 13) and ``nvidia/cublas/lib/`` (12).
 """
 
 from __future__ import annotations
@@ -44,18 +45,18 @@ EXCLUDED_MODULES = [
 # path never loads them. (torch's start-up preloads every CUDA library it *finds*, so the
 # self-test showing them loaded in an untrimmed bundle does not mean they are needed.)
 LAZY_GPU_LIBRARIES = [
-    "nvidia/cudnn/lib/libcudnn_*.so*",  # cuDNN's engines; libcudnn.so.9 itself is linked and stays
-    "nvidia/cu13/lib/libcusolver*.so*",  # only via torch/lib/libtorch_cuda_linalg.so, itself lazy
-    "nvidia/cu13/lib/libnvrtc-builtins*",
-    "nvidia/cu13/lib/libnvrtc.alt.so*",
-    "nvidia/cu13/lib/libnvblas.so*",
-    "nvidia/cu13/lib/libcufftw.so*",
-    "nvidia/cu13/lib/libnvperf_*.so",
-    "nvidia/cu13/lib/libcheckpoint.so",
-    "nvidia/cu13/lib/libpcsamplingutil.so",
-    "nvidia/cu13/lib/libcufile_rdma.so*",
-    "nvidia/cu13/lib/libnvtx3interop.so*",
-    "nvidia/nvshmem/lib/nvshmem_*.so*",  # NVSHMEM's network transports and bootstraps
+    "nvidia/*/lib/libcudnn_*.so*",  # cuDNN's engines; libcudnn.so.9 itself is linked and stays
+    "nvidia/*/lib/libcusolver*.so*",  # only via torch/lib/libtorch_cuda_linalg.so, itself lazy
+    "nvidia/*/lib/libnvrtc-builtins*",
+    "nvidia/*/lib/libnvrtc.alt.so*",
+    "nvidia/*/lib/libnvblas.so*",
+    "nvidia/*/lib/libcufftw.so*",
+    "nvidia/*/lib/libnvperf_*.so",
+    "nvidia/*/lib/libcheckpoint.so",
+    "nvidia/*/lib/libpcsamplingutil.so",
+    "nvidia/*/lib/libcufile_rdma.so*",
+    "nvidia/*/lib/libnvtx3interop.so*",
+    "nvidia/*/lib/nvshmem_*.so*",  # NVSHMEM's network transports and bootstraps
     "nvidia/*/include/*",
     "nvidia/*/bin/*",
     "torch/lib/libtorch_cuda_linalg.so",  # opened on the first linear-algebra call on a GPU
@@ -66,18 +67,18 @@ LAZY_GPU_LIBRARIES = [
 # replaced by a stub of a few kB with the same name and symbols (packaging/cuda_stubs.py).
 # cudart, cupti, cufile and libcudnn.so.9 are called or small, and stay real.
 STUBBED_GPU_LIBRARIES = [
-    "nvidia/cu13/lib/libcublasLt.so.*",
-    "nvidia/cu13/lib/libcublas.so.*",
-    "nvidia/cu13/lib/libcufft.so.*",
-    "nvidia/cu13/lib/libcusparse.so.*",
-    "nvidia/cu13/lib/libcurand.so.*",
-    "nvidia/cu13/lib/libnvrtc.so.*",
-    "nvidia/cusparselt/lib/libcusparseLt.so.*",
-    "nvidia/nccl/lib/libnccl.so.*",
-    "nvidia/nvshmem/lib/libnvshmem_host.so.*",
+    "nvidia/*/lib/libcublasLt.so.*",
+    "nvidia/*/lib/libcublas.so.*",
+    "nvidia/*/lib/libcufft.so.*",
+    "nvidia/*/lib/libcusparse.so.*",
+    "nvidia/*/lib/libcurand.so.*",
+    "nvidia/*/lib/libnvrtc.so.*",
+    "nvidia/*/lib/libcusparseLt.so.*",
+    "nvidia/*/lib/libnccl.so.*",
+    "nvidia/*/lib/libnvshmem_host.so.*",
 ]
 # Linked only by libraries that are stubbed (cuSPARSE) or left out (cuSOLVER): goes with the stubs.
-STUB_ONLY_DEPENDENCIES = ["nvidia/cu13/lib/libnvJitLink.so*"]
+STUB_ONLY_DEPENDENCIES = ["nvidia/*/lib/libnvJitLink.so*"]
 
 # Files a running Gaerchen never opens.
 UNUSED_FILES = [
@@ -186,6 +187,12 @@ def torchvision_ops() -> list[tuple[str, str]]:
 
 
 _LICENCE_NAME = re.compile(r"(licen[cs]e|copying|notice|authors|eula)", re.IGNORECASE)
+# Licence texts for distributions that only name their licence (Qt for Python: LGPL-3.0, which
+# builds on the GPL-3.0), where the build machine has them (Debian's common-licenses).
+_LICENCE_TEXTS = {
+    "LGPL-3.0": Path("/usr/share/common-licenses/LGPL-3"),
+    "GPL-3.0": Path("/usr/share/common-licenses/GPL-3"),
+}
 
 
 def licence_files(*tocs: Toc) -> Toc:
@@ -201,6 +208,7 @@ def licence_files(*tocs: Toc) -> Toc:
     entries: Toc = []
     for name in names:
         dist = importlib.metadata.distribution(name)
+        found: Toc = []
         for file in dist.files or []:
             parts = file.parts
             if not parts or not parts[0].endswith(".dist-info"):
@@ -209,7 +217,15 @@ def licence_files(*tocs: Toc) -> Toc:
             if not inner or not (inner[0] == "licenses" or _LICENCE_NAME.search(inner[-1])):
                 continue
             relative = "/".join(inner[1:] if inner[0] == "licenses" else inner)
-            entries.append((f"licenses/{name}/{relative}", str(dist.locate_file(file)), "DATA"))
+            found.append((f"licenses/{name}/{relative}", str(dist.locate_file(file)), "DATA"))
+        if not found:  # e.g. PySide6 and shiboken6: the licence is named in the metadata only
+            metadata = next((f for f in dist.files or [] if f.name == "METADATA"), None)
+            if metadata is not None:
+                found.append((f"licenses/{name}/METADATA", str(dist.locate_file(metadata)), "DATA"))
+            for spdx, text in _LICENCE_TEXTS.items():
+                if spdx in (dist.metadata.get("License") or "") and text.is_file():
+                    found.append((f"licenses/{name}/{text.name}", str(text), "DATA"))
+        entries += found
     python_licence = Path(sys.base_prefix) / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}"
     python_licence /= "LICENSE.txt"
     if python_licence.is_file():

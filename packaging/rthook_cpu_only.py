@@ -17,6 +17,11 @@ import os
 os.environ["CUDA_VISIBLE_DEVICES"] = ""
 os.environ["TORCH_COMPILE_DISABLE"] = "1"
 
+# Started with an empty environment (``env -i``), Qt would keep its settings under /.config
+# while platformdirs finds the home folder through the password database: give both the same.
+if not os.environ.get("HOME") and os.path.expanduser("~") != "~":
+    os.environ["HOME"] = os.path.expanduser("~")
+
 # Started with no locale at all (``env -i``, some launchers), Qt warns and switches to
 # C.UTF-8 by itself; say so up front instead.
 if not any(os.environ.get(v) for v in ("LC_ALL", "LC_CTYPE", "LANG")):
