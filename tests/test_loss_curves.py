@@ -39,17 +39,20 @@ def test_a_live_run_spans_the_step_axis_and_moves_the_loss_axis_only_when_needed
     curves.reset("vae")
     feed(curves, range(1, 51), 1000, np.linspace(300, 200, 50))
     (x0, x1), _ = curves.total_plot.vb.viewRange()
-    assert x0 <= 0 and x1 >= 1000  # the whole run, from its first step
+    assert x0 <= 0 and 100 <= x1 < 110  # the first span, from the first step
     y0, y1 = y_range(curves.total_plot)
     assert y0 <= 200 and y1 >= 300
     # more steps within the range: the axes stay as they are (so their cached pixmaps stay valid)
     feed(curves, range(51, 101), 1000, np.linspace(290, 210, 50))
     assert y_range(curves.total_plot) == [y0, y1]
     assert curves.total_plot.vb.viewRange()[0] == [x0, x1]
-    # a curve that leaves the range moves it
+    # a curve that leaves the range moves it; the step axis doubled when the steps passed 100
     feed(curves, range(101, 151), 1000, np.linspace(200, 100, 50))
     y0_new, _ = y_range(curves.total_plot)
     assert y0_new <= 100 < y0
+    assert 200 <= curves.total_plot.vb.viewRange()[0][1] < 210
+    feed(curves, range(151, 991), 1000, np.full(840, 150.0))
+    assert 1000 <= curves.total_plot.vb.viewRange()[0][1] < 1011  # never beyond the run's length
     for plot in (curves.recon_plot, curves.kl_plot):  # VAE terms are fitted too
         low, high = y_range(plot)
         assert low < high

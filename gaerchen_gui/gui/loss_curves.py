@@ -7,9 +7,9 @@ times a second, whatever the step rate.
 Redrawing is kept cheap because it happens on the GUI thread while training runs:
 the axes (with their grid lines and tick labels, the costly part of a repaint) are
 cached as pixmaps, and a live run does not let pyqtgraph auto-range at every
-redraw: the step axis spans the whole run from the start, and the loss axis only
-moves when a curve leaves it or fills less than half of it. An axis that keeps its
-range keeps its cached pixmap.
+redraw: the step axis doubles its span when the steps reach its end (up to the
+run's length), and the loss axis only moves when a curve leaves it or fills less
+than half of it. An axis that keeps its range keeps its cached pixmap.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from gaerchen_gui.gui.theme import muted, plot_background, plot_foreground
 
 REDRAW_HZ = 4
 Y_MARGIN = 0.08  # of the data's span, added above and below when the loss axis moves
+FIRST_STEP_SPAN = 100  # the step axis of a live run starts at 0..100 and doubles from there
 
 
 def ema(values: np.ndarray, alpha: float, start: int = 0, out: np.ndarray | None = None) -> np.ndarray:
@@ -99,6 +100,7 @@ class LossCurves(QWidget):
         self._smooth_total, self._smooth_recon, self._smooth_kl = _Smoothed(), _Smoothed(), _Smoothed()
         self._dirty = False
         self._live_total_steps: int | None = None  # set while a run feeds the curves: its length in steps
+        self._step_span = 0  # the live step axis shows 0 .. this
         self._user_ranged = False  # the user zoomed or panned during the run: leave the ranges alone
 
         self.graphics = pg.GraphicsLayoutWidget()
@@ -265,11 +267,19 @@ class LossCurves(QWidget):
         return 1.0 if self.kind != "vae" or self.weighted.isChecked() else 1.0 / self.beta
 
     def _start_live_ranges(self, total_steps: int) -> None:
-        """A run of ``total_steps`` is feeding the curves: fix the step axis to it, fit the loss axis by hand."""
+        """A run of ``total_steps`` is feeding the curves: the ranges are set by hand from now on."""
         self._live_total_steps = total_steps
+        self._step_span = 0
         for plot in (self.total_plot, self.recon_plot, self.kl_plot):
             plot.disableAutoRange()
-        self.total_plot.setXRange(0, total_steps, padding=0.01)  # the other two are linked to it
+
+    def _fit_step_axis(self, last_step: float) -> None:
+        span = self._step_span or min(FIRST_STEP_SPAN, self._live_total_steps)
+        while span < last_step and span < self._live_total_steps:
+            span = min(2 * span, self._live_total_steps)
+        if span != self._step_span:
+            self._step_span = span
+            self.total_plot.setXRange(0, span, padding=0.01)  # the other two are linked to it
 
     def _on_user_ranged(self, *_: object) -> None:
         if self._live_total_steps is not None:
@@ -301,6 +311,7 @@ class LossCurves(QWidget):
         self.val_curve.setData(self._epoch_step.values, self._val_total.values)
         fit = self._live_total_steps is not None and not self._user_ranged and x.size > 0
         if fit:
+            self._fit_step_axis(float(x[-1]))
             self._fit_loss_axis(self.total_plot, self._total.values, self._val_total.values)
         if self.kind == "vae":
             scale = self._recon_scale()
