@@ -42,6 +42,7 @@ class SplitBatch:
 
     def __init__(self, n_parts: int) -> None:
         self.n_parts = n_parts
+        self._warm = False
         self._pool = ThreadPoolExecutor(
             n_parts, thread_name_prefix="gaerchen-part", initializer=_single_threaded_worker
         )
@@ -65,8 +66,15 @@ class SplitBatch:
             for x_part, eps_part in zip(x.tensor_split(self.n_parts), _split_or_repeat(eps, self.n_parts), strict=True)
             if x_part.shape[0] > 0
         ]
+        first = None
+        if not self._warm:
+            # The first call of a torch.compile'd loss compiles it: let one worker do that
+            # alone (two at once each compile it, ~30 s twice), then run the rest in parallel.
+            first = self._pool.submit(_part_forward_backward, loss_fn, params, *parts[0]).result()
+            parts = parts[1:]
+            self._warm = True
         futures = [self._pool.submit(_part_forward_backward, loss_fn, params, *part) for part in parts]
-        results = [future.result() for future in futures]  # re-raises a worker's exception here
+        results = ([first] if first else []) + [future.result() for future in futures]  # re-raises errors
         grads = list(results[0][1])
         terms = results[0][0]
         for part_terms, part_grads in results[1:]:  # a fixed order: deterministic sums
