@@ -111,9 +111,12 @@ class Autoencoder(LatentModel):
         return ModelOutput(self.decoder(z), z)
 
 
-def sample_z(z_mean: torch.Tensor, z_log_var: torch.Tensor) -> torch.Tensor:
-    """The reparameterisation trick: z = z_mean + exp(0.5 * z_log_var) * eps, eps ~ N(0, I)."""
-    eps = torch.randn_like(z_mean)
+def sample_z(z_mean: torch.Tensor, z_log_var: torch.Tensor, eps: torch.Tensor | None = None) -> torch.Tensor:
+    """The reparameterisation trick: z = z_mean + exp(0.5 * z_log_var) * eps, eps ~ N(0, I).
+
+    ``eps`` is drawn here unless given (the trainer draws it for a whole batch it splits)."""
+    if eps is None:
+        eps = torch.randn_like(z_mean)
     return z_mean + torch.exp(0.5 * z_log_var) * eps
 
 
@@ -127,9 +130,9 @@ class VariationalAutoencoder(LatentModel):
         z_mean, _ = self.encoder(x)
         return z_mean
 
-    def forward(self, x: torch.Tensor) -> ModelOutput:
+    def forward(self, x: torch.Tensor, eps: torch.Tensor | None = None) -> ModelOutput:
         z_mean, z_log_var = self.encoder(x)
-        z = sample_z(z_mean, z_log_var)
+        z = sample_z(z_mean, z_log_var, eps)
         return ModelOutput(self.decoder(z), z, z_mean, z_log_var)
 
 

@@ -29,6 +29,7 @@ from gaerchen_gui.core.device import choose_device, flush_denormals
 from gaerchen_gui.core.evaluation import evaluate
 from gaerchen_gui.core.losses import LossTerms, ae_loss, vae_loss
 from gaerchen_gui.core.models import LatentModel, build_model
+from gaerchen_gui.core.split_batch import SplitBatch, parts_for, split_batch
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +149,10 @@ class Trainer:
         if self.device.type == "cpu":
             # oneDNN's NHWC kernels: ~1.2x faster training of this net on CPU.
             self.model.to(memory_format=torch.channels_last)
-        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr)
+        # fused: one kernel for the whole update instead of ~10 per tensor (same maths; ~1 ms a step on CPU)
+        self.optimizer = torch.optim.Adam(
+            self.model.parameters(), lr=config.lr, fused=self.device.type in ("cpu", "cuda")
+        )
         train_set = train_set if train_set is not None else load_train_set()
         test_set = test_set if test_set is not None else load_test_set()
         self.train_set = train_set.subset(config.limit).to(self.device)
@@ -160,14 +164,28 @@ class Trainer:
         self.compiled = False
         self._shuffle = torch.Generator().manual_seed(config.seed)
         self._epoch_state: dict[str, torch.Tensor] = self._copy_weights()
-        self._loss_fn: Callable[[torch.Tensor], LossTerms] = self._eager_loss
+        self._loss_fn: Callable[[torch.Tensor, torch.Tensor | None], LossTerms] = self._eager_loss
 
     # -- the loss of one batch -------------------------------------------------
-    def _eager_loss(self, x: torch.Tensor) -> LossTerms:
-        out = self.model(x)
+    def _eager_loss(self, x: torch.Tensor, eps: torch.Tensor | None = None) -> LossTerms:
         if self.config.model == "vae":
+            out = self.model(x, eps)
             return vae_loss(out.logits, x, out.z_mean, out.z_log_var, self.config.beta)
+        out = self.model(x)
         return ae_loss(out.logits, x)
+
+    def _forward_backward(self, x: torch.Tensor, parts: SplitBatch | None) -> LossTerms:
+        """Set the parameters' gradients for batch ``x``; return its loss terms (detached)."""
+        self.optimizer.zero_grad(set_to_none=True)
+        if parts is None:
+            terms = self._loss_fn(x, None)
+            terms.total.backward()
+            return LossTerms(*(t.detach() for t in terms))
+        eps = None
+        if self.config.model == "vae":
+            # The same draw the model would make, taken here so it does not depend on thread timing.
+            eps = torch.randn(x.shape[0], self.config.latent_dim, device=x.device)
+        return parts.forward_backward(self._loss_fn, list(self.model.parameters()), x, eps)
 
     def _want_compile(self, total_steps: int) -> bool:
         if self.config.compile == "off" or self.device.type == "mps":
@@ -189,10 +207,13 @@ class Trainer:
     def run(self) -> Iterator[TrainEvent]:
         """Train, yielding events; see the module docstring."""
         # Flushing denormals is thread- and process-wide state: on only while this loop runs.
-        with flush_denormals(self.device.type == "cpu"):
-            yield from self._run()
+        with (
+            flush_denormals(self.device.type == "cpu"),
+            split_batch(parts_for(self.device, self.config.batch_size)) as parts,
+        ):
+            yield from self._run(parts)
 
-    def _run(self) -> Iterator[TrainEvent]:
+    def _run(self, parts: SplitBatch | None) -> Iterator[TrainEvent]:
         cfg = self.config
         n = len(self.train_set)
         steps_per_epoch = math.ceil(n / cfg.batch_size)
@@ -221,14 +242,14 @@ class Trainer:
                 t0 = time.perf_counter()
                 x = self.train_set.images[order[(step - 1) * cfg.batch_size : step * cfg.batch_size]]
                 try:
-                    terms = self._loss_fn(x)
+                    terms = self._forward_backward(x, parts)
                 except Exception as err:  # noqa: BLE001 - any compiler failure falls back to eager
                     if not self.compiled:
                         raise
                     log.warning("torch.compile failed (%s); training eagerly instead", err)
                     self._loss_fn, self.compiled = self._eager_loss, False
-                    terms = self._loss_fn(x)
-                values = torch.stack([t.detach() for t in terms]).double().cpu()
+                    terms = self._forward_backward(x, parts)
+                values = torch.stack(list(terms)).double().cpu()
                 if not torch.isfinite(values).all():
                     with torch.no_grad():
                         torch._foreach_copy_(params, last_good)
@@ -239,8 +260,6 @@ class Trainer:
                     )
                     return
                 torch._foreach_copy_(last_good, [p.detach() for p in params])  # weights that gave a finite loss
-                self.optimizer.zero_grad(set_to_none=True)
-                terms.total.backward()
                 self.optimizer.step()
                 dt = time.perf_counter() - t0
                 train_time += dt
