@@ -165,6 +165,7 @@ class LatentMap(pg.PlotWidget):
         self._message.hide()
 
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self._skip_hover_events_while_dragging()
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self._built = True
         self.apply_palette()
@@ -364,6 +365,24 @@ class LatentMap(pg.PlotWidget):
             event.accept()
             return
         super().keyPressEvent(event)
+
+    def _skip_hover_events_while_dragging(self) -> None:
+        """While the cursor is dragged, skip pyqtgraph's own hover events for the scene.
+
+        At every mouse move pyqtgraph asks Qt for every item near the mouse (each one's Python
+        boundingRect) to send hover events: ~3 ms per move, before the drag reaches the cursor
+        and asks for a decode. During a drag the cursor holds the mouse and nothing else should
+        light up, so that work is wasted where latency matters most.
+        """
+        scene = self.scene()
+        send_hover_events = scene.sendHoverEvents
+
+        def unless_dragging(event, exitOnly: bool = False) -> None:  # noqa: ANN001, N803 - pyqtgraph's names
+            if self.cursor.moving and not exitOnly:
+                return
+            send_hover_events(event, exitOnly)
+
+        scene.sendHoverEvents = unless_dragging
 
     # -- coordinates -----------------------------------------------------------------------
     def view_to_widget(self, x: float, y: float) -> QPoint:
