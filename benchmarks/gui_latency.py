@@ -332,6 +332,9 @@ def measure_decode(window, spin: Spinner, moves: int) -> dict:  # noqa: ANN001 -
     x, y = latent_map.cursor_position()
     if not (x0 < x < x1 and y0 < y < y1):  # e.g. the live map of a model in training moved elsewhere
         latent_map.set_cursor_position((x0 + x1) / 2, (y0 + y1) / 2)
+    # The worker builds its traced decoder after half a second without requests, as in a window a
+    # person has just opened and looks at: measure that, not the eager decodes before it.
+    spin.until(lambda: decoder.fast_path_ready, 30.0)
     probe = _probe_class()(preview)
     decoder.decoded.connect(probe.on_emitted, Qt.ConnectionType.DirectConnection)
     decoder.decoded.connect(probe.on_arrived, Qt.ConnectionType.QueuedConnection)

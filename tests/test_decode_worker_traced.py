@@ -45,17 +45,23 @@ def worker(qtbot):
     worker.stop()
 
 
-def test_the_worker_decodes_with_the_traced_copy(qtbot, worker):
+def test_the_worker_decodes_eagerly_at_first_then_with_the_traced_copy_built_while_idle(qtbot, worker):
     worker, results = worker
-    ae = model("ae", 0)
+    ae, vae = model("ae", 0), model("vae", 1)
     worker.set_model(ae)
     z = np.array([[0.5, -1.0], [2.0, 0.0]], np.float32)
-    worker.request("samples", z)
+    worker.request("samples", z)  # right away: no tracing in the way of the first decodes
     qtbot.waitUntil(lambda: len(results) == 1, timeout=30_000)
+    assert worker._traced is None
+    qtbot.waitUntil(lambda: worker._traced is not None, timeout=30_000)  # built after half a second idle
+    worker.set_model(vae)
+    worker.request("samples", z)
+    qtbot.waitUntil(lambda: len(results) == 2, timeout=30_000)
     with torch.inference_mode():
-        expected = ae.decode(torch.from_numpy(z)).numpy()[:, 0]
-    np.testing.assert_allclose(results[0].images, expected, atol=1e-5)
-    assert worker._traced is not None and not worker._trace_failed
+        expected = [m.decode(torch.from_numpy(z)).numpy()[:, 0] for m in (ae, vae)]
+    np.testing.assert_allclose(results[0].images, expected[0], atol=1e-5)
+    np.testing.assert_allclose(results[1].images, expected[1], atol=1e-5)
+    assert worker._traced._source is vae and not worker._trace_failed
 
 
 def test_if_tracing_fails_the_worker_decodes_eagerly(qtbot, worker, monkeypatch):
@@ -67,9 +73,10 @@ def test_if_tracing_fails_the_worker_decodes_eagerly(qtbot, worker, monkeypatch)
     ae = model("ae", 0)
     worker.set_model(ae)
     z = np.array([[1.0, 1.0]], np.float32)
+    qtbot.waitUntil(lambda: worker._trace_failed, timeout=30_000)
     worker.request("cursor", z)
     qtbot.waitUntil(lambda: len(results) == 1, timeout=30_000)
     with torch.inference_mode():
         expected = ae.decode(torch.from_numpy(z)).numpy()[:, 0]
     np.testing.assert_allclose(results[0].images, expected, atol=1e-6)
-    assert worker._trace_failed
+    assert worker._traced is None

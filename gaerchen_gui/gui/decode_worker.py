@@ -40,6 +40,8 @@ from gaerchen_gui.core.models import LatentModel
 
 log = logging.getLogger(__name__)
 
+TRACE_WHEN_IDLE_S = 0.5  # the traced decoder is built after this long without a request
+
 # Served in this order when several channels are waiting: the cursor is what the user is steering.
 # "manifold" (hundreds of points at once) has a worker of its own so that it never delays the cursor.
 CHANNELS = ("cursor", "hover", "samples", "manifold")
@@ -174,11 +176,22 @@ class DecodeWorker(QThread):
         # cores made it ~100x slower here. This only affects this thread.
         torch.set_num_threads(1)
         while True:
+            to_trace = None
             with self._cond:
-                while not self._pending and not self._stopping:
-                    self._cond.wait()
+                while not self._pending and not self._stopping and to_trace is None:
+                    # Tracing costs ~0.5-1 s of Python, once: do it when nobody has asked for anything
+                    # for a while (not at start-up, when the first map is being drawn); decode eagerly
+                    # until then. Outside the lock, so that request() never waits for it.
+                    if not self._cond.wait(TRACE_WHEN_IDLE_S) and self._trace_pending():
+                        to_trace = self._model
                 if self._stopping:
                     return
+            if to_trace is not None:
+                self._trace(to_trace)
+                continue
+            with self._cond:
+                if not self._pending:
+                    continue
                 channel = next(c for c in CHANNELS if c in self._pending)
                 req = self._pending.pop(channel)
                 model = self._model
@@ -198,16 +211,34 @@ class DecodeWorker(QThread):
                 self.stats.per_channel[channel] = self.stats.per_channel.get(channel, 0) + 1
             self.decoded.emit(DecodeResult(req.request_id, channel, req.z, images, req.generation, req.tag))
 
-    def _decoder_for(self, model: LatentModel) -> Callable[[torch.Tensor], torch.Tensor]:
-        """The traced decoder loaded with ``model``'s weights, or ``model.decode`` if tracing failed."""
-        if self._trace_failed:
-            return model.decode
+    @property
+    def fast_path_ready(self) -> bool:
+        """Whether the traced decoder exists (or tracing failed and eager decoding is final)."""
+        return self._traced is not None or self._trace_failed
+
+    def _trace_pending(self) -> bool:
+        model = self._model
+        return (
+            model is not None
+            and not self._trace_failed
+            and (self._traced is None or self._traced.latent_dim != model.latent_dim)
+        )
+
+    def _trace(self, model: LatentModel) -> None:
+        """Build the traced decoder for ``model``'s shapes (in the worker thread, the lock not held)."""
         try:
-            if self._traced is None or self._traced.latent_dim != model.latent_dim:
-                self._traced = TracedDecoder(model)
-            self._traced.load(model)
+            self._traced = TracedDecoder(model)
         except Exception as err:  # noqa: BLE001 - an optimisation: never a reason not to decode
             log.warning("decoding eagerly: the decoder could not be traced (%s)", err)
             self._trace_failed = True
+
+    def _decoder_for(self, model: LatentModel) -> Callable[[torch.Tensor], torch.Tensor]:
+        """The traced decoder loaded with ``model``'s weights, or ``model.decode`` until it is traced."""
+        if self._traced is None or self._traced.latent_dim != model.latent_dim:
+            return model.decode
+        try:
+            self._traced.load(model)
+        except Exception as err:  # noqa: BLE001 - e.g. a model of another architecture
+            log.warning("decoding eagerly: the traced decoder cannot take this model (%s)", err)
             return model.decode
         return self._traced
