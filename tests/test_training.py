@@ -176,3 +176,11 @@ def test_denormal_flushing_is_undone_after_the_run(small_train_set, test_set):
         if isinstance(event, StepEvent):
             assert (tiny * 1).item() == 0.0  # flushed while training
     assert (tiny * 1).item() != 0.0
+
+
+def test_auto_compile_stays_eager_on_the_cpu_even_for_long_runs(small_train_set, test_set):
+    # the split batch trains as fast eagerly as compiled on a CPU (benchmarks/train_throughput.py)
+    trainer = make_trainer(small_train_set, test_set, epochs=1, compile="auto")
+    assert trainer.device.type == "cpu"
+    assert not trainer._want_compile(100_000)
+    assert make_trainer(small_train_set, test_set, epochs=1, compile="on")._want_compile(10)
