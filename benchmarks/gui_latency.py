@@ -462,22 +462,20 @@ def seventy_thousand_points(window, real: bool) -> tuple[np.ndarray, np.ndarray,
     return z_train.astype(np.float32), np.asarray(labels_train), source
 
 
-def measure_pan_fps(window, frames: int) -> float:  # noqa: ANN001 - an ExplorerWindow
-    """Frames per second: each frame shifts the view and repaints the map synchronously."""
+def _repaint_fps(window, frames: int, view_at: Callable[[int], tuple], warm_up: int) -> float:  # noqa: ANN001
+    """Frames per second: frame i sets the view to ``view_at(i)`` (x range, y range) and repaints the map
+    synchronously; the view is put back afterwards."""
     from PySide6.QtWidgets import QApplication
 
-    latent_map = window.latent_map
-    view_box, viewport = latent_map.view_box, latent_map.viewport()
+    view_box, viewport = window.latent_map.view_box, window.latent_map.viewport()
     (x0, x1), (y0, y1) = view_box.viewRange()
-    w, h = x1 - x0, y1 - y0
 
     def frame(i: int) -> None:
-        angle = 2 * math.pi * i / 40
-        dx, dy = 0.15 * w * math.sin(angle), 0.15 * h * math.cos(angle)
-        view_box.setRange(xRange=(x0 + dx, x1 + dx), yRange=(y0 + dy, y1 + dy), padding=0)
+        x_range, y_range = view_at(i)
+        view_box.setRange(xRange=x_range, yRange=y_range, padding=0)
         viewport.repaint()
 
-    for i in range(3):  # warm-up: symbol atlas, axis text
+    for i in range(warm_up):  # symbol atlas, axis text, the first raster
         frame(i)
     QApplication.processEvents()
     start = time.perf_counter()
@@ -487,33 +485,31 @@ def measure_pan_fps(window, frames: int) -> float:  # noqa: ANN001 - an Explorer
     view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
     QApplication.processEvents()
     return frames / elapsed
+
+
+def measure_pan_fps(window, frames: int) -> float:  # noqa: ANN001 - an ExplorerWindow
+    """Frames per second: each frame shifts the view (a circle of 15% of its size) and repaints the map."""
+    (x0, x1), (y0, y1) = window.latent_map.view_box.viewRange()
+    w, h = x1 - x0, y1 - y0
+
+    def view_at(i: int) -> tuple:
+        angle = 2 * math.pi * i / 40
+        dx, dy = 0.15 * w * math.sin(angle), 0.15 * h * math.cos(angle)
+        return (x0 + dx, x1 + dx), (y0 + dy, y1 + dy)
+
+    return _repaint_fps(window, frames, view_at, warm_up=3)
 
 
 def measure_zoom_fps(window, frames: int) -> float:  # noqa: ANN001 - an ExplorerWindow
     """Frames per second: each frame zooms the view about its centre (1x to 1.5x and back) and repaints."""
-    from PySide6.QtWidgets import QApplication
-
-    latent_map = window.latent_map
-    view_box, viewport = latent_map.view_box, latent_map.viewport()
-    (x0, x1), (y0, y1) = view_box.viewRange()
+    (x0, x1), (y0, y1) = window.latent_map.view_box.viewRange()
     cx, cy, w, h = (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0
 
-    def frame(i: int) -> None:
+    def view_at(i: int) -> tuple:
         zoom = 1.25 - 0.25 * math.cos(2 * math.pi * (i + 1) / 40)  # never the same scale twice in a row
-        view_box.setRange(
-            xRange=(cx - w / 2 / zoom, cx + w / 2 / zoom), yRange=(cy - h / 2 / zoom, cy + h / 2 / zoom), padding=0
-        )
-        viewport.repaint()
+        return (cx - w / 2 / zoom, cx + w / 2 / zoom), (cy - h / 2 / zoom, cy + h / 2 / zoom)
 
-    frame(0)
-    QApplication.processEvents()
-    start = time.perf_counter()
-    for i in range(frames):
-        frame(i)
-    elapsed = time.perf_counter() - start
-    view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
-    QApplication.processEvents()
-    return frames / elapsed
+    return _repaint_fps(window, frames, view_at, warm_up=1)
 
 
 def measure_cursor_repaint(window, moves: int) -> float:  # noqa: ANN001 - an ExplorerWindow

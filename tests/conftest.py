@@ -13,6 +13,19 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["GAERCHEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="gaerchen-test-cache-")
 
 
+@pytest.fixture
+def worker(qtbot):
+    """A running DecodeWorker and the list its results are appended to; stopped after the test."""
+    from gaerchen_gui.gui.decode_worker import DecodeWorker
+
+    worker = DecodeWorker()
+    results = []
+    worker.decoded.connect(results.append)
+    worker.start()
+    yield worker, results
+    worker.stop()
+
+
 @pytest.fixture(scope="session")
 def test_set():
     from gaerchen_gui.core.data import load_test_set

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from gaerchen_gui.core.models import build_model
-from gaerchen_gui.gui.decode_worker import DecodeWorker, TracedDecoder
+from gaerchen_gui.gui.decode_worker import TracedDecoder
 
 
 def model(kind: str, seed: int):
@@ -33,16 +33,6 @@ def test_loading_weights_never_writes_into_a_model():
     traced.load(vae)
     for key, value in ae.decoder.state_dict().items():
         torch.testing.assert_close(value, before[key], atol=0, rtol=0)
-
-
-@pytest.fixture
-def worker(qtbot):
-    worker = DecodeWorker()
-    results = []
-    worker.decoded.connect(results.append)
-    worker.start()
-    yield worker, results
-    worker.stop()
 
 
 def test_the_worker_decodes_eagerly_at_first_then_with_the_traced_copy_built_while_idle(qtbot, worker):

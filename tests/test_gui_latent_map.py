@@ -9,7 +9,7 @@ from PIL import Image
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
-from test_gui_support import make_window, move_mouse, tiny_models, window  # noqa: F401 - fixtures
+from test_gui_support import hover_over, make_window, tiny_models, window  # noqa: F401 - fixtures
 
 from gaerchen_gui.gui.point_layer import MAX_STACK, colour_table, dot_footprint, rasterise
 from gaerchen_gui.gui.theme import CLASS_COLORS, POINT_ALPHA, plot_background
@@ -42,6 +42,17 @@ def off_data_cluster(window, n: int = 6000) -> tuple[np.ndarray, np.ndarray, np.
     centre = np.array([z[:, 0].max() + 0.3 * span[0], np.median(z[:, 1])])
     rng = np.random.default_rng(0)
     return (centre + rng.normal(size=(n, 2)) * 0.01 * span).astype(np.float32), np.full(n, TROUSER), centre
+
+
+def show_cluster_as_training_points(qtbot, window) -> np.ndarray:
+    """Put an off-data cluster on the map's training layer, fit the view and paint; its centre."""
+    latent_map = window.latent_map
+    z, labels, centre = off_data_cluster(window)
+    latent_map.set_train_points(z, labels)
+    latent_map.set_train_points_visible(True)
+    latent_map.reset_view()
+    repaint(qtbot, latent_map)
+    return centre
 
 
 def repaint(qtbot, latent_map) -> None:
@@ -82,11 +93,7 @@ def legend_entry_pos(latent_map, label: int) -> QPoint:
 
 def test_legend_toggles_hide_the_class_in_both_layers(qtbot, window):
     latent_map = window.latent_map
-    z, labels, centre = off_data_cluster(window)
-    latent_map.set_train_points(z, labels)
-    latent_map.set_train_points_visible(True)
-    latent_map.reset_view()
-    repaint(qtbot, latent_map)
+    centre = show_cluster_as_training_points(qtbot, window)
     assert not is_background(colour_near(latent_map, centre))
     shown_before = len(latent_map.scatter.shown_positions())
 
@@ -113,11 +120,7 @@ def test_hover_finds_test_images_not_training_points(qtbot, window):
     clump = np.repeat(z[index : index + 1], 500, axis=0) + 1e-4
     latent_map.set_train_points(np.concatenate([z, clump]), np.zeros(len(z) + len(clump), dtype=int))
     latent_map.set_train_points_visible(True)
-    pos = latent_map.view_to_widget(float(z[index, 0]), float(z[index, 1]))
-    last = [0.0]
-    move_mouse(latent_map.viewport(), pos + QPoint(30, 30), last)
-    move_mouse(latent_map.viewport(), pos, last)
-    qtbot.waitUntil(lambda: latent_map.hovered_index is not None)
+    pos = hover_over(qtbot, latent_map, z[index])
     mouse = np.array(latent_map.widget_to_view(pos))
     assert latent_map.hovered_index == int(np.argmin(np.sum((z - mouse) ** 2, axis=1)))
     assert latent_map.hover_card.index == latent_map.hovered_index < len(z)
@@ -125,11 +128,7 @@ def test_hover_finds_test_images_not_training_points(qtbot, window):
 
 def test_a_cursor_move_repaints_a_small_part_and_redraws_no_points(qtbot, window):
     latent_map = window.latent_map
-    z, labels, _ = off_data_cluster(window)
-    latent_map.set_train_points(z, labels)
-    latent_map.set_train_points_visible(True)
-    latent_map.reset_view()
-    repaint(qtbot, latent_map)
+    show_cluster_as_training_points(qtbot, window)
     layers = (latent_map.scatter, latent_map.train_layer)
     viewport = latent_map.viewport().rect()
     # a pan moves the rasters; only a change of scale redraws them

@@ -97,6 +97,16 @@ def move_mouse(viewport, pos: QPoint, last: list[float]) -> None:
     last[0] = time.monotonic()
 
 
+def hover_over(qtbot, latent_map, xy) -> QPoint:
+    """Bring the mouse onto latent point ``xy`` from 30 px away, until the map reports a hovered image."""
+    pos = latent_map.view_to_widget(float(xy[0]), float(xy[1]))
+    last = [0.0]
+    move_mouse(latent_map.viewport(), pos + QPoint(30, 30), last)
+    move_mouse(latent_map.viewport(), pos, last)
+    qtbot.waitUntil(lambda: latent_map.hovered_index is not None)
+    return pos
+
+
 def drag_cursor_through(qtbot, window, points) -> list[np.ndarray]:
     """Drag the map's cursor with real mouse events through latent ``points``; the decoded image at each."""
     latent_map = window.latent_map

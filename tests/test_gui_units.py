@@ -14,7 +14,6 @@ from hypothesis.extra.numpy import arrays
 
 from gaerchen_gui.core.neighbours import OFF_DATA_FACTOR, NearestIndex
 from gaerchen_gui.core.sampling import sample_latent_points
-from gaerchen_gui.gui.decode_worker import DecodeWorker
 
 finite = st.floats(-100, 100, allow_nan=False, allow_subnormal=False, width=32)  # in case training flushed them
 
@@ -68,16 +67,6 @@ class SlowDecoder(torch.nn.Module):
         self.started.set()
         time.sleep(self.delay_s)
         return (z[:, :1, None, None] + self.offset).expand(-1, 1, 32, 32).clone()
-
-
-@pytest.fixture
-def worker(qtbot):
-    worker = DecodeWorker()
-    results = []
-    worker.decoded.connect(results.append)
-    worker.start()
-    yield worker, results
-    worker.stop()
 
 
 def test_latest_request_wins_and_stale_ones_are_dropped(qtbot, worker):

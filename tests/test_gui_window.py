@@ -11,6 +11,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtTest import QTest
 from test_gui_support import (  # noqa: F401 - fixtures
     drag_cursor_through,
+    hover_over,
     make_window,
     move_mouse,
     tiny_models,
@@ -94,11 +95,7 @@ def test_hovering_a_point_shows_that_image(qtbot, window):
     latent_map = window.latent_map
     z = window.encoded.z
     index = int(np.argmin(np.sum((z - np.median(z, axis=0)) ** 2, axis=1)))  # a point inside the data
-    pos = latent_map.view_to_widget(float(z[index, 0]), float(z[index, 1]))
-    last = [0.0]
-    move_mouse(latent_map.viewport(), pos + QPoint(30, 30), last)
-    move_mouse(latent_map.viewport(), pos, last)
-    qtbot.waitUntil(lambda: latent_map.hovered_index is not None)
+    pos = hover_over(qtbot, latent_map, z[index])
     # the card names the test image nearest to where the mouse is, which is the point under it
     mouse = np.array(latent_map.widget_to_view(pos))
     expected = int(np.argmin(np.sum((z - mouse) ** 2, axis=1)))
