@@ -58,6 +58,8 @@ case "${1:-}" in
         ;;
     test)
         setup
+        # The packaging tests validate the .desktop file and build a stub library.
+        command -v dpkg-query >/dev/null && apt_install desktop-file-utils gcc binutils
         shift
         export QT_QPA_PLATFORM=offscreen
         "$VENV/bin/ruff" check gaerchen_gui tests benchmarks

@@ -150,3 +150,23 @@ def test_none_survives_pyside_void_calls():
     point = QPoint()
     for _ in range(200_000):  # more than None's whole reference count without the workaround
         point.setX(1)
+
+
+def test_true_and_false_survive_signals_to_python_slots(qtbot):
+    import sys
+
+    import gaerchen_gui.gui  # noqa: F401 - importing the package applies the workaround
+    from gaerchen_gui.gui.pyside_fix import RESERVE
+
+    if sys.version_info < (3, 12):
+        assert sys.getrefcount(True) > RESERVE // 2 and sys.getrefcount(False) > RESERVE // 2
+    from PySide6.QtCore import QObject, Signal
+
+    class Emitter(QObject):
+        number = Signal(int)
+
+    emitter, seen = Emitter(), []
+    emitter.number.connect(seen.append)
+    for i in range(100_000):  # each emit dropped a reference to a bool: fatal within a few thousand
+        emitter.number.emit(i)
+    assert len(seen) == 100_000

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import types
@@ -65,7 +64,7 @@ def test_trim_drops_files_and_links_to_them():
 def test_windows_version_info(monkeypatch):
     """The spec's version resource for gaerchen.exe builds and serialises (off Windows, PyInstaller's
     version-info module only lacks the Windows-only imports it never uses for this)."""
-    compat = pytest.importorskip("PyInstaller.compat")
+    import PyInstaller.compat as compat  # the test extra installs PyInstaller
     monkeypatch.setitem(sys.modules, "pefile", sys.modules.get("pefile") or types.ModuleType("pefile"))
     monkeypatch.setattr(compat, "win32api", getattr(compat, "win32api", None), raising=False)
     monkeypatch.delitem(sys.modules, "PyInstaller.utils.win32.versioninfo", raising=False)
@@ -75,8 +74,7 @@ def test_windows_version_info(monkeypatch):
     assert len(info.toRaw()) > 500
 
 
-@pytest.mark.skipif(shutil.which("desktop-file-validate") is None, reason="desktop-file-utils not installed")
-def test_desktop_file_validates():
+def test_desktop_file_validates():  # dev.sh test installs desktop-file-utils
     result = subprocess.run(
         ["desktop-file-validate", str(PACKAGING / "gaerchen.desktop")], capture_output=True, text=True
     )
@@ -96,8 +94,7 @@ def test_icons():
         assert ET.parse(ICONS / svg).getroot().tag.endswith("svg")
 
 
-@pytest.mark.skipif(not cuda_stubs.tools_available(), reason="needs gcc, nm and readelf")
-def test_stub_library_loads_and_fails_loudly(tmp_path):
+def test_stub_library_loads_and_fails_loudly(tmp_path):  # gcc, nm, readelf: dev.sh test installs them
     """A stub has the real library's name, version node and symbols; calling one aborts with its name."""
     source = tmp_path / "real.c"
     source.write_text("int fancy_add(int a, int b) { return a + b; }\nint fancy_table[4] = {1, 2, 3, 4};\n")

@@ -5,8 +5,8 @@ helpers in this package that are pure numpy/torch (``neighbours``,
 ``sampling``, ``encoding``) say so at the top, and are tested without a display.
 """
 
-from gaerchen_gui.gui.pyside_fix import protect_none
+from gaerchen_gui.gui.pyside_fix import protect_singletons
 
 # Before any widget exists: PySide6 6.12 on Python 3.11 would otherwise abort the
 # process after some tens of thousands of Qt calls (see pyside_fix).
-protect_none()
+protect_singletons()
