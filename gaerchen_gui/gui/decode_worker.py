@@ -192,15 +192,13 @@ class DecodeWorker(QThread):
                         to_trace = self._model
                 if self._stopping:
                     return
+                if to_trace is None:  # the wait ended with a request pending
+                    channel = next(c for c in CHANNELS if c in self._pending)
+                    req = self._pending.pop(channel)
+                    model = self._model
             if to_trace is not None:
                 self._trace(to_trace)
                 continue
-            with self._cond:
-                if not self._pending:
-                    continue
-                channel = next(c for c in CHANNELS if c in self._pending)
-                req = self._pending.pop(channel)
-                model = self._model
             if model is None:
                 continue
             try:

@@ -468,8 +468,7 @@ class ExplorerWindow(QMainWindow):
             return
         self.latent_map.clear_map(f"Loading the Fashion-MNIST test images for the {kind}…")
         self.latent_map.set_title("")
-        self._progress.setRange(0, 0)  # busy until the images are loaded and encoding reports progress
-        self._progress.show()
+        self._show_busy("encoding %p%")  # until the images are loaded and encoding reports progress
         worker = create_worker(
             encode_progressively,
             checkpoint.model,
@@ -529,6 +528,12 @@ class ExplorerWindow(QMainWindow):
     @property
     def map_ready(self) -> bool:
         return self.encoded is not None
+
+    def _show_busy(self, text_format: str) -> None:
+        """The status bar's progress bar, busy (no percentage yet), saying what is under way."""
+        self._progress.setFormat(text_format)
+        self._progress.setRange(0, 0)
+        self._progress.show()
 
     # -- cursor, hover and decoding -------------------------------------------------------------
     def _on_cursor_moved(self, x: float, y: float) -> None:
@@ -785,9 +790,7 @@ class ExplorerWindow(QMainWindow):
         worker.errored.connect(lambda err, job=job: self._on_train_points_failed(job, err))
         self._workers.append(worker)
         self._train_worker = worker
-        self._progress.setRange(0, 0)
-        self._progress.setFormat("training images %p%")
-        self._progress.show()
+        self._show_busy("training images %p%")
         worker.start()
 
     def _on_train_progress(self, job: int, fraction: float) -> None:
@@ -801,7 +804,6 @@ class ExplorerWindow(QMainWindow):
             return
         TRAIN_POINTS[key] = result
         self._progress.hide()
-        self._progress.setFormat("encoding %p%")
         z, labels = result
         self.latent_map.set_train_points(z[:, :2], labels)
         self.statusBar().showMessage(f"{len(z):,} training images on the map", 4000)
@@ -810,7 +812,6 @@ class ExplorerWindow(QMainWindow):
         if self._shut_down or job != self._train_job:
             return
         self._progress.hide()
-        self._progress.setFormat("encoding %p%")
         self.show_error("Training images unavailable", f"The training images could not be encoded:\n{err}")
         self.actions[ActionKey.SHOW_TRAIN_POINTS].setChecked(False)
 
@@ -818,19 +819,20 @@ class ExplorerWindow(QMainWindow):
         self.latent_map.set_train_points_visible(on)
         if on:
             self.request_train_points()
-        elif self._train_worker is not None and self._train_worker.is_running:
-            self._train_job += 1  # an encoding under way is not wanted any more
-            self._train_worker.quit()  # stops at its next slice
-            self._progress.hide()
+        else:
+            self._stop_encoding_train_points()  # an encoding under way is not wanted any more
 
     def _cancel_train_points(self) -> None:
         """Take the training points off the map and stop encoding them (the model they belong to is going)."""
-        self._train_job += 1
+        self._stop_encoding_train_points()
+        self.latent_map.set_train_points(None, None)
+
+    def _stop_encoding_train_points(self) -> None:
+        self._train_job += 1  # a result still on its way is dropped
         if self._train_worker is not None and self._train_worker.is_running:
-            self._train_worker.quit()
+            self._train_worker.quit()  # stops at its next slice
             self._progress.hide()
         self._train_worker = None
-        self.latent_map.set_train_points(None, None)
 
     # -- the decoded manifold ---------------------------------------------------------------------
     def request_manifold(self) -> None:
