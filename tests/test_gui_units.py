@@ -170,3 +170,57 @@ def test_true_and_false_survive_signals_to_python_slots(qtbot):
     for i in range(100_000):  # each emit dropped a reference to a bool: fatal within a few thousand
         emitter.number.emit(i)
     assert len(seen) == 100_000
+
+
+def test_pending_readouts_run_the_newest_update_per_name_on_flush_or_after_the_delay(qtbot):
+    from gaerchen_gui.gui.readouts import PendingReadouts
+
+    shown: list[tuple[str, int]] = []
+    readouts = PendingReadouts(max_delay_ms=50)
+    for i in range(3):
+        readouts.defer("cursor", lambda i=i: shown.append(("cursor", i)))
+    readouts.defer("mouse", lambda: shown.append(("mouse", 0)))
+    assert shown == [] and readouts.waiting
+    readouts.flush()
+    assert sorted(shown) == [("cursor", 2), ("mouse", 0)]  # only the newest cursor readout
+    assert not readouts.waiting
+    readouts.flush()
+    assert len(shown) == 2  # nothing twice
+    readouts.defer("cursor", lambda: shown.append(("cursor", 3)))  # no flush: the timer runs it
+    qtbot.waitUntil(lambda: ("cursor", 3) in shown, timeout=2000)
+
+
+def test_live_label_shows_bold_parts_and_never_asks_for_a_new_layout(qtbot):
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    from gaerchen_gui.gui.live_label import LiveLabel
+
+    class LayoutRequests(QObject):
+        count = 0
+
+        def eventFilter(self, obj, event) -> bool:  # noqa: ANN001, N802 - Qt override
+            if event.type() == QEvent.Type.LayoutRequest:
+                self.count += 1
+            return False
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    label = LiveLabel("start", width_hint="nearest: #10000 Sneaker, 0.000 away")
+    QVBoxLayout(parent).addWidget(label)
+    parent.show()
+    qtbot.waitExposed(parent)
+    qtbot.wait(50)  # the layout requests of showing it are done
+    watch = LayoutRequests()
+    parent.installEventFilter(watch)
+    for i in range(20):
+        label.setText([("nearest: ", False), (f"#{i * 997}", True), (" Bag" * (i % 3), False)])
+        qtbot.wait(1)
+    assert label.text() == "nearest: #18943 Bag"
+    assert watch.count == 0
+    image = label.grab().toImage()  # it paints: the text is darker than the background somewhere
+    background = label.palette().color(label.backgroundRole()).lightness()
+    assert (
+        min(image.pixelColor(x, y).lightness() for x in range(image.width()) for y in range(image.height()))
+        < background - 60
+    )

@@ -112,10 +112,12 @@ def test_far_away_cursor_is_off_the_data(qtbot, window):
     z = window.encoded.z
     far = z.max(axis=0) + 50 * window.encoded.index.off_data_threshold
     window.latent_map.set_cursor_position(*map(float, far))
-    assert window.preview.off_data is True
+    qtbot.waitUntil(lambda: window.preview.off_data is True)  # readouts follow the decoded image
+    assert window.preview.shown_z == pytest.approx(far[:2])
     near = z[0]
     window.latent_map.set_cursor_position(*map(float, near))
-    assert window.preview.off_data is False
+    qtbot.waitUntil(lambda: window.preview.off_data is False)
+    assert window.coordinates.position() == pytest.approx(tuple(near[:2]), abs=1e-3)
 
 
 def test_sampling_draws_n_points_and_decodes_them(qtbot, window):

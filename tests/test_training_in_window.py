@@ -44,7 +44,7 @@ def test_training_moves_the_live_map_then_the_result_is_adopted(qtbot, window):
     x, y = window.encoded.z[row, :2]
     window.latent_map.set_cursor_position(float(x), float(y))
     assert window.encoded.test_id(row) == LIVE_INDICES[row] != row
-    assert f"#{LIVE_INDICES[row]}</b>" in window.preview._nearest_text.text()
+    qtbot.waitUntil(lambda: f"#{LIVE_INDICES[row]} " in window.preview._nearest_text.text())
     assert panel.curves.n_steps == 10
     with qtbot.waitSignal(window.mapReady, timeout=120_000):
         panel.adopt_button.click()

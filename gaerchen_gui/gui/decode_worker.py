@@ -41,6 +41,8 @@ from gaerchen_gui.core.models import LatentModel
 log = logging.getLogger(__name__)
 
 TRACE_WHEN_IDLE_S = 0.5  # the traced decoder is built after this long without a request
+# How long a cursor request waits for an idle worker to pick it up (see DecodeWorker.request).
+HANDOFF_S = 0.001
 
 # Served in this order when several channels are waiting: the cursor is what the user is steering.
 # "manifold" (hundreds of points at once) has a worker of its own so that it never delays the cursor.
@@ -84,7 +86,8 @@ class TracedDecoder:
         self.latent_dim = model.latent_dim
         # A copy: the traced module shares its parameters with what it traced, and later models'
         # weights are loaded into it, which must never write into a model someone else holds.
-        decoder = copy.deepcopy(model.decoder).eval()
+        # channels_last: oneDNN's NHWC kernels decode one image in ~0.7 ms instead of ~1.6 (measured here).
+        decoder = copy.deepcopy(model.decoder).eval().to(memory_format=torch.channels_last)
         self._decoder = decoder
         probe = torch.randn(5, self.latent_dim, generator=torch.Generator().manual_seed(0)) * 2
         with warnings.catch_warnings():
@@ -135,6 +138,8 @@ class DecodeWorker(QThread):
         self._stopping = False
         self._traced: TracedDecoder | None = None  # used in the worker thread only
         self._trace_failed = False
+        self._idle = False
+        self._picked_up = threading.Event()
         self.stats = DecodeStats()
 
     # -- called from the GUI thread ----------------------------------------------
@@ -155,7 +160,14 @@ class DecodeWorker(QThread):
     def request(
         self, channel: str, z: np.ndarray, tag: Any = None, finish: Callable[[np.ndarray], Any] | None = None
     ) -> int:
-        """Ask for ``z`` (B, D) to be decoded; returns the request id. Never blocks."""
+        """Ask for ``z`` (B, D) to be decoded; returns the request id.
+
+        Never waits for a decode. A cursor request to an idle worker waits (at most ``HANDOFF_S``,
+        typically ~0.1 ms) until the worker has taken it: the worker needs the GIL to wake up, and
+        right after a move the GUI thread holds it for milliseconds at a time (pyqtgraph paints the
+        map from Python), so without this hand-off the decode often started only after the paint
+        (measured: request to worker awake p95 1.7-3.6 ms, with it 0.3 ms). Waiting on an Event
+        releases the GIL."""
         if channel not in CHANNELS:
             raise ValueError(f"unknown decode channel {channel!r}")
         z = np.array(z, dtype=np.float32, ndmin=2)  # a copy: the caller may reuse its array
@@ -166,7 +178,13 @@ class DecodeWorker(QThread):
             self._pending[channel] = DecodeRequest(self._next_id, channel, z, self._generation, tag, finish)
             self.stats.requested += 1
             self._cond.notify()
-            return self._next_id
+            request_id = self._next_id
+            idle = self._idle
+            if idle:
+                self._picked_up.clear()
+        if idle and channel == "cursor":
+            self._picked_up.wait(HANDOFF_S)
+        return request_id
 
     def stop(self, timeout_ms: int = 5000) -> None:
         with self._cond:
@@ -184,6 +202,7 @@ class DecodeWorker(QThread):
         while True:
             to_trace = None
             with self._cond:
+                self._idle = True
                 while not self._pending and not self._stopping and to_trace is None:
                     # Tracing costs ~0.5-1 s of Python, once: do it when nobody has asked for anything
                     # for a while (not at start-up, when the first map is being drawn); decode eagerly
@@ -196,6 +215,8 @@ class DecodeWorker(QThread):
                     channel = next(c for c in CHANNELS if c in self._pending)
                     req = self._pending.pop(channel)
                     model = self._model
+                self._idle = False
+                self._picked_up.set()
             if to_trace is not None:
                 self._trace(to_trace)
                 continue

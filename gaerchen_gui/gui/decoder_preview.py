@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 from gaerchen_gui.core.data import CLASS_NAMES
 from gaerchen_gui.core.neighbours import OFF_DATA_FACTOR, Nearest
 from gaerchen_gui.gui.images import to_qimage, upscaled
+from gaerchen_gui.gui.live_label import LiveLabel
 from gaerchen_gui.gui.theme import OFF_DATA_COLOR, ON_DATA_COLOR, css, muted, plot_foreground
 
 SIDE = 32  # decoded images are 32 x 32
@@ -44,7 +45,9 @@ class PixelView(QWidget):
 
     def set_image(self, image: QImage | None, smooth: bool) -> None:
         self._image, self._smooth = image, smooth
-        self.update()
+        # At once, not at the next update pass: this is the image the user is steering, and an update
+        # waits behind whatever else is queued (measured: ~0.3 ms sooner on screen while dragging).
+        self.repaint()
 
     def image_rect(self) -> QRectF:
         side = max(min(self.width(), self.height()) - 4, 1)
@@ -79,10 +82,11 @@ class DecoderPreview(QWidget):
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._badge_off: bool | None = None  # the badge's style is set only when this changes
 
-        self._coords = QLabel("z = (–, –)")
+        # Live labels: these change with every decode and every cursor move (see live_label.py).
+        self._coords = LiveLabel(
+            "z = (–, –)", alignment=Qt.AlignmentFlag.AlignHCenter, width_hint="z = (+00.000, +00.000)"
+        )
         self._coords.setObjectName("previewCoordinates")
-        self._coords.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._coords.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = self._coords.font()
         font.setFamily("monospace")
         font.setStyleHint(font.StyleHint.Monospace)
@@ -92,8 +96,9 @@ class DecoderPreview(QWidget):
         self._badge = QLabel()
         self._badge.setObjectName("dataBadge")
         self._badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._nearest_text = QLabel()
+        self._nearest_text = LiveLabel(width_hint="nearest: #10000 Sneaker, 0.000 away")
         self._nearest_text.setObjectName("nearestReadout")
+        self._tooltip_threshold: float | None = None
         readout = QHBoxLayout()
         readout.setSpacing(8)
         readout.addWidget(self._badge)
@@ -159,11 +164,16 @@ class DecoderPreview(QWidget):
         if nearest is None:
             self._nearest_text.setText("")
             self._nearest_text.setToolTip("")
+            self._tooltip_threshold = None
         else:
             name = CLASS_NAMES[label] if label is not None else "?"
             number = nearest.index if test_id is None else test_id
-            self._nearest_text.setText(f"nearest: <b>#{number}</b> {name}, <b>{nearest.distance:.3f}</b> away")
-            if threshold is not None:
+            self._nearest_text.setText(
+                [("nearest: ", False), (f"#{number}", True), (f" {name}, ", False),
+                 (f"{nearest.distance:.3f}", True), (" away", False)]
+            )  # fmt: skip
+            if threshold is not None and threshold != self._tooltip_threshold:  # not per move: it is constant
+                self._tooltip_threshold = threshold
                 self._nearest_text.setToolTip(
                     f"Off the data means farther than {threshold:.3f} from every encoded test image "
                     f"({OFF_DATA_FACTOR:g} x the typical gap between neighbouring images): a hole in the map, "

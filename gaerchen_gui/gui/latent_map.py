@@ -48,6 +48,17 @@ LEGEND_COLUMN_PX = 150  # room one legend entry needs
 NUDGE_FRACTION = 0.01  # an arrow key moves the cursor by 1% of the visible width
 
 
+def paint_from_cache(item: QGraphicsItem) -> None:
+    """Let Qt keep ``item`` as a pixmap in screen pixels, redrawn only when it changes or the view zooms.
+
+    A cursor drag repaints the few pixels the cursor left and entered, many times a second, and Qt
+    calls the Python ``paint`` of every item under them: ~2 ms a move for the grid, the point layers
+    and the samples, on the GUI thread and holding the GIL while the decoder thread waits for it.
+    From the cache, the same repaint is a copy of pixels in C++. Panning moves the cache as it is.
+    """
+    item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
 def replace_points(item: pg.ScatterPlotItem, positions) -> None:  # noqa: ANN001 - (N, 2) array-like or None
     """``item.setData(pos=positions)`` (or ``clear()``), repainting where the old points were.
 
@@ -112,18 +123,22 @@ class LatentMap(pg.PlotWidget):
             plot.getAxis(name).setTickPen(pg.mkPen(None))
         self.grid = MapGrid(plot, alpha=GRID_ALPHA)  # instead of plot.showGrid(), see map_grid.py
         self.grid.setZValue(Z_GRID)
+        paint_from_cache(self.grid)
         plot.addItem(self.grid, ignoreBounds=True)
 
         self.train_layer = PointLayer(TRAIN_POINT_SIZE, TRAIN_POINT_ALPHA)
         self.train_layer.setZValue(Z_TRAIN)
         self.train_layer.setVisible(False)
+        paint_from_cache(self.train_layer)
         plot.addItem(self.train_layer)
         self.scatter = PointLayer(POINT_SIZE, POINT_ALPHA)  # the test points
         self.scatter.setZValue(Z_TEST)
+        paint_from_cache(self.scatter)
         plot.addItem(self.scatter)
 
         self.sample_markers = pg.ScatterPlotItem(size=11, symbol="o", antialias=True)
         self.sample_markers.setZValue(Z_SAMPLES)
+        paint_from_cache(self.sample_markers)
         plot.addItem(self.sample_markers)
         self._sample_labels: list[pg.TextItem] = []
         self._samples_visible = True
@@ -322,6 +337,7 @@ class LatentMap(pg.PlotWidget):
         for number, (x, y) in enumerate(points[:, :2], start=1):
             text = pg.TextItem(str(number), color=foreground, anchor=(-0.15, 1.05))
             text.setZValue(Z_SAMPLES)
+            paint_from_cache(text.textItem)  # the QGraphicsTextItem that draws the number
             text.setPos(float(x), float(y))
             text.setVisible(self._samples_visible)
             plot.addItem(text)

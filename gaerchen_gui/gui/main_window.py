@@ -56,8 +56,10 @@ from gaerchen_gui.gui.encoding import (
     shared_test_set,
 )
 from gaerchen_gui.gui.latent_map import LatentMap
+from gaerchen_gui.gui.live_label import LiveLabel
 from gaerchen_gui.gui.manifold_layer import SPACING_LABELS, ManifoldControls, ManifoldLayer, ManifoldOptions
 from gaerchen_gui.gui.model_loading import describe, load_for_explorer, load_shipped, shipped_kind_of
+from gaerchen_gui.gui.readouts import PendingReadouts
 from gaerchen_gui.gui.sample_panel import SamplePanel
 from gaerchen_gui.gui.settings import Settings
 from gaerchen_gui.gui.training_panel import TrainingPanel
@@ -122,6 +124,7 @@ class ExplorerWindow(QMainWindow):
 
         self.actions = create_actions(self)
         self.decoder = DecodeWorker(self)
+        self._readouts = PendingReadouts(self)
         self.decoder.decoded.connect(self._on_decoded)
         self.decoder.failed.connect(self.statusBar().showMessage)
         # The manifold grid (up to 1,600 points) decodes on a thread of its own: never ahead of the cursor.
@@ -212,7 +215,7 @@ class ExplorerWindow(QMainWindow):
         self.addToolBar(toolbar)
         self.toolbar = toolbar
 
-        self._mouse_label = QLabel(HINT)
+        self._mouse_label = LiveLabel(HINT, width_hint=HINT)  # changes per mouse move: see live_label.py
         self._mouse_label.setObjectName("mouseReadout")
         self._progress = QProgressBar()
         self._progress.setRange(0, 100)
@@ -537,6 +540,14 @@ class ExplorerWindow(QMainWindow):
 
     # -- cursor, hover and decoding -------------------------------------------------------------
     def _on_cursor_moved(self, x: float, y: float) -> None:
+        if self.checkpoint is None:
+            self._show_cursor_readouts(x, y)
+            return
+        self.decoder.request("cursor", np.array([[x, y]], dtype=np.float32))
+        # The text follows once the decoded image is on screen: see readouts.py.
+        self._readouts.defer("cursor", partial(self._show_cursor_readouts, x, y))
+
+    def _show_cursor_readouts(self, x: float, y: float) -> None:
         self.coordinates.set_position(x, y)
         if self.encoded is not None:
             nearest = self.encoded.index.query((x, y))
@@ -544,15 +555,20 @@ class ExplorerWindow(QMainWindow):
             self.preview.set_nearest(
                 nearest, label, self.encoded.index.off_data_threshold, self.encoded.test_id(nearest.index)
             )
-        if self.checkpoint is not None:
-            self.decoder.request("cursor", np.array([[x, y]], dtype=np.float32))
 
     def _on_mouse_moved(self, x: float, y: float, nearest: Nearest | None) -> None:
+        if self.latent_map.cursor.moving:  # a drag: after the decoded image, as the cursor's readouts
+            self._readouts.defer("mouse", partial(self._show_mouse_readout, x, y, nearest))
+        else:
+            self._show_mouse_readout(x, y, nearest)
+
+    def _show_mouse_readout(self, x: float, y: float, nearest: Nearest | None) -> None:
         text = f"mouse  z = ({x:+.3f}, {y:+.3f})"
-        if nearest is not None:
-            name = CLASS_NAMES[int(self.encoded.labels[nearest.index])] if self.encoded is not None else ""
-            number = self.encoded.test_id(nearest.index) if self.encoded is not None else nearest.index
-            text += f"   ·   nearest test image #{number} ({name}) {nearest.distance:.3f} away"
+        if nearest is not None and self.encoded is not None:
+            name = CLASS_NAMES[int(self.encoded.labels[nearest.index])]
+            text += (
+                f"   ·   nearest test image #{self.encoded.test_id(nearest.index)} ({name}) {nearest.distance:.3f} away"
+            )
             if nearest.off_data:
                 text += "   ·   OFF THE DATA"
         self._mouse_label.setText(text)
@@ -566,6 +582,7 @@ class ExplorerWindow(QMainWindow):
             return  # decoded by a model that has since been replaced
         if result.channel == "cursor":
             self.preview.show_result(result.request_id, result.z[0], result.images[0])
+            self._readouts.flush()
         elif result.channel == "hover":
             self.latent_map.hover_card.set_reconstruction(result.tag, result.images[0])
         elif result.channel == "samples":

@@ -16,7 +16,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QSlider, QSpinBox, QWidget
 
 from gaerchen_gui.core.manifold import MAX_RESOLUTION, MIN_RESOLUTION, Spacing
-from gaerchen_gui.gui.latent_map import Z_BACKGROUND
+from gaerchen_gui.gui.latent_map import Z_BACKGROUND, paint_from_cache
 from gaerchen_gui.gui.theme import plot_background, plot_foreground
 
 DEFAULT_OPACITY = 0.55
@@ -35,6 +35,7 @@ class ManifoldLayer(pg.ImageItem):
         super().__init__(axisOrder="row-major")  # picture[row, col], row 0 at the lowest z1
         self.setZValue(Z_BACKGROUND)
         self.setOpacity(DEFAULT_OPACITY)
+        paint_from_cache(self)
         self.apply_palette()
 
     def apply_palette(self) -> None:
