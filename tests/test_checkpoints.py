@@ -178,3 +178,25 @@ def test_any_byte_flips_give_the_clear_error(tmp_path, good_bytes, data):
     path = tmp_path / "flipped.pt"
     path.write_bytes(bytes(damaged))
     expect_clear_error(path)
+
+
+@pytest.mark.parametrize(
+    ("stored_steps", "expected"),
+    [
+        ([[1, 3.0, 2.5, 0.5], [2, 2.0, 1.5, 0.5]], [[1.0, 3.0, 2.5, 0.5], [2.0, 2.0, 1.5, 0.5]]),  # earlier files
+        (torch.tensor([[1.0, 3.0, 2.5, 0.5]], dtype=torch.float64), [[1.0, 3.0, 2.5, 0.5]]),  # this version's
+        (torch.zeros(3, 5), []),  # a steps table of the wrong shape: the weights load, without curves
+    ],
+)
+def test_history_loads_from_lists_and_tensors(tmp_path, stored_steps, expected):
+    model = build_model("ae")
+    meta = make_metadata(model, config={}, epochs_trained=1)
+    meta["history"] = {"steps": stored_steps, "epochs": []}
+    loaded = load_checkpoint(save_checkpoint(tmp_path / "m.pt", model, meta))
+    assert loaded.history.steps == expected
+
+
+def test_history_is_stored_as_one_tensor(tmp_path):
+    path, _ = saved(tmp_path)
+    steps = torch.load(path, weights_only=True)["metadata"]["history"]["steps"]
+    assert isinstance(steps, torch.Tensor) and steps.shape == (1, 4) and steps.dtype == torch.float64

@@ -188,7 +188,7 @@ def _checkpoint_from_payload(payload: Any, name: str, path: Path, device: torch.
     history = metadata.get("history") or {}
     try:
         parsed_history = TrainingHistory.from_dict(history) if isinstance(history, dict) else TrainingHistory()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RuntimeError):  # RuntimeError: a steps tensor of the wrong shape
         parsed_history = TrainingHistory()  # curves are a nicety; the weights are what matter
     metrics = metadata.get("test_metrics")
     if isinstance(metrics, dict):
