@@ -186,6 +186,8 @@ def test_any_byte_flips_give_the_clear_error(tmp_path, good_bytes, data):
         ([[1, 3.0, 2.5, 0.5], [2, 2.0, 1.5, 0.5]], [[1.0, 3.0, 2.5, 0.5], [2.0, 2.0, 1.5, 0.5]]),  # earlier files
         (torch.tensor([[1.0, 3.0, 2.5, 0.5]], dtype=torch.float64), [[1.0, 3.0, 2.5, 0.5]]),  # this version's
         (torch.zeros(3, 5), []),  # a steps table of the wrong shape: the weights load, without curves
+        # millions of rows that all share one stored number (stride 0): refused, not listed
+        (torch.zeros(1, dtype=torch.float64).expand(4_000_000).reshape(-1, 4), []),
     ],
 )
 def test_history_loads_from_lists_and_tensors(tmp_path, stored_steps, expected):

@@ -120,6 +120,20 @@ def test_far_away_cursor_is_off_the_data(qtbot, window):
     assert window.coordinates.position() == pytest.approx(tuple(near[:2]), abs=1e-3)
 
 
+def test_a_mouse_readout_deferred_across_a_map_change_names_no_stale_image(qtbot, window):
+    from gaerchen_gui.core.neighbours import NearestIndex
+    from gaerchen_gui.gui.encoding import EncodedSet
+
+    old = window.encoded
+    nearest = old.index.query(tuple(old.z[-1, :2]))  # a row the smaller map below does not have
+    small = EncodedSet(old.z[:3], old.labels[:3], old.images[:3], NearestIndex(old.z[:3, :2]))
+    window.encoded = small  # as when a live-training snapshot replaces the map while a readout waits
+    window._show_mouse_readout(0.0, 0.0, nearest, old)
+    assert "nearest" not in window._mouse_label.text() and "z = (+0.000, +0.000)" in window._mouse_label.text()
+    window._show_mouse_readout(0.0, 0.0, small.index.query((0.0, 0.0)), small)
+    assert "nearest test image #" in window._mouse_label.text()
+
+
 def test_sampling_draws_n_points_and_decodes_them(qtbot, window):
     qtbot.waitUntil(lambda: window.sample_grid.images is not None)
     assert len(window.sample_grid) == 18  # the book's default

@@ -138,7 +138,9 @@ def load_checkpoint(path: str | os.PathLike, device: torch.device | str = "cpu")
     if hashlib.sha256(body).digest() != digest:
         raise CheckpointError(f"{name} is damaged: its checksum does not match its contents.")
     try:
-        payload = torch.load(io.BytesIO(body), map_location=device, weights_only=True)
+        # On the CPU first: the history is float64, which some devices (Apple's MPS) cannot hold;
+        # the model moves to ``device`` once it is built.
+        payload = torch.load(io.BytesIO(body), map_location="cpu", weights_only=True)
     except Exception as err:  # noqa: BLE001 - torch raises many types for damaged files
         raise CheckpointError(_describe_load_failure(name, err)) from err
     checkpoint = _checkpoint_from_payload(payload, name, path, device)
@@ -188,7 +190,7 @@ def _checkpoint_from_payload(payload: Any, name: str, path: Path, device: torch.
     history = metadata.get("history") or {}
     try:
         parsed_history = TrainingHistory.from_dict(history) if isinstance(history, dict) else TrainingHistory()
-    except (TypeError, ValueError, RuntimeError):  # RuntimeError: a steps tensor of the wrong shape
+    except (TypeError, ValueError, RuntimeError):
         parsed_history = TrainingHistory()  # curves are a nicety; the weights are what matter
     metrics = metadata.get("test_metrics")
     if isinstance(metrics, dict):

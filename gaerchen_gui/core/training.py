@@ -130,7 +130,12 @@ class TrainingHistory:
         """Reads :meth:`to_dict`'s form and the nested lists that earlier checkpoints hold."""
         steps = data.get("steps", [])
         if isinstance(steps, torch.Tensor):
-            rows = steps.to(torch.float64).reshape(-1, 4).tolist()
+            # Only a real (N, 4) table: a few bytes of file can describe a tensor of millions of
+            # elements that all share one stored number (stride 0), and listing those would not end.
+            stored = steps.untyped_storage().nbytes()
+            if steps.dim() != 2 or steps.shape[1] != 4 or stored < steps.numel() * steps.element_size():
+                raise ValueError(f"a training history of shape {tuple(steps.shape)} is not an (N, 4) table")
+            rows = steps.to(torch.float64).tolist()
         else:
             rows = [list(map(float, s)) for s in steps]
         return cls(steps=rows, epochs=list(data.get("epochs", [])))

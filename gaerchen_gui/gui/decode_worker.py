@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import sys
 import threading
 import warnings
 from collections.abc import Callable
@@ -41,8 +42,9 @@ from gaerchen_gui.core.models import LatentModel
 log = logging.getLogger(__name__)
 
 TRACE_WHEN_IDLE_S = 0.5  # the traced decoder is built after this long without a request
-# How long a cursor request waits for an idle worker to pick it up (see DecodeWorker.request).
-HANDOFF_S = 0.001
+# How long a cursor request waits for an idle worker to pick it up (see DecodeWorker.request). Linux
+# only, where it was measured: elsewhere a 1 ms lock timeout can round up to a 15 ms timer tick.
+HANDOFF_S = 0.001 if sys.platform.startswith("linux") else 0.0
 
 # Served in this order when several channels are waiting: the cursor is what the user is steering.
 # "manifold" (hundreds of points at once) has a worker of its own so that it never delays the cursor.
@@ -182,7 +184,7 @@ class DecodeWorker(QThread):
             idle = self._idle
             if idle:
                 self._picked_up.clear()
-        if idle and channel == "cursor":
+        if idle and channel == "cursor" and HANDOFF_S > 0:
             self._picked_up.wait(HANDOFF_S)
         return request_id
 
@@ -210,6 +212,7 @@ class DecodeWorker(QThread):
                     if not self._cond.wait(TRACE_WHEN_IDLE_S) and self._trace_pending():
                         to_trace = self._model
                 if self._stopping:
+                    self._idle = False  # later requests must not wait for a hand-off
                     return
                 if to_trace is None:  # the wait ended with a request pending
                     channel = next(c for c in CHANNELS if c in self._pending)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QSizePolicy, QStyle, QWidget
 
 # A text, or parts of it (text, bold) as in "nearest: **#123** Bag".
 LiveText = str | Sequence[tuple[str, bool]]
@@ -52,6 +52,7 @@ class LiveLabel(QWidget):
         if parts != self._parts:
             self._parts = parts
             self._runs = None
+            self.setAccessibleName(self.text())  # what a screen reader reads, as for a QLabel
             self.update()  # never updateGeometry(): that is the point of this class
 
     def text(self) -> str:
@@ -68,6 +69,7 @@ class LiveLabel(QWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.FontChange:
             self._fonts.clear()
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.LayoutDirectionChange):
             self._runs = None
         super().changeEvent(event)
 
@@ -100,9 +102,11 @@ class LiveLabel(QWidget):
         room = self.width() - 2 * MARGIN
         x = MARGIN
         if sum(widths) <= room:
-            if self._alignment & Qt.AlignmentFlag.AlignHCenter:
+            # Qt.AlignLeft means "leading": the right edge in a right-to-left layout, as for a QLabel
+            alignment = QStyle.visualAlignment(self.layoutDirection(), self._alignment)
+            if alignment & Qt.AlignmentFlag.AlignHCenter:
                 x += (room - sum(widths)) // 2
-            elif self._alignment & Qt.AlignmentFlag.AlignRight:
+            elif alignment & Qt.AlignmentFlag.AlignRight:
                 x += room - sum(widths)
         runs = []
         for (text, bold), width in zip(self._parts, widths, strict=True):

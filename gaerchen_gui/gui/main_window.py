@@ -541,6 +541,7 @@ class ExplorerWindow(QMainWindow):
     # -- cursor, hover and decoding -------------------------------------------------------------
     def _on_cursor_moved(self, x: float, y: float) -> None:
         if self.checkpoint is None:
+            self._readouts.discard("cursor")
             self._show_cursor_readouts(x, y)
             return
         self.decoder.request("cursor", np.array([[x, y]], dtype=np.float32))
@@ -557,18 +558,20 @@ class ExplorerWindow(QMainWindow):
             )
 
     def _on_mouse_moved(self, x: float, y: float, nearest: Nearest | None) -> None:
+        show = partial(self._show_mouse_readout, x, y, nearest, self.encoded)
         if self.latent_map.cursor.moving:  # a drag: after the decoded image, as the cursor's readouts
-            self._readouts.defer("mouse", partial(self._show_mouse_readout, x, y, nearest))
+            self._readouts.defer("mouse", show)
         else:
-            self._show_mouse_readout(x, y, nearest)
+            self._readouts.discard("mouse")
+            show()
 
-    def _show_mouse_readout(self, x: float, y: float, nearest: Nearest | None) -> None:
+    def _show_mouse_readout(self, x: float, y: float, nearest: Nearest | None, encoded: EncodedSet | None) -> None:
+        """``nearest`` indexes ``encoded``, the points on the map when the mouse moved."""
         text = f"mouse  z = ({x:+.3f}, {y:+.3f})"
-        if nearest is not None and self.encoded is not None:
-            name = CLASS_NAMES[int(self.encoded.labels[nearest.index])]
-            text += (
-                f"   ·   nearest test image #{self.encoded.test_id(nearest.index)} ({name}) {nearest.distance:.3f} away"
-            )
+        if nearest is not None and encoded is not None and encoded is self.encoded:  # else the map has changed
+            name = CLASS_NAMES[int(encoded.labels[nearest.index])]
+            number = encoded.test_id(nearest.index)
+            text += f"   ·   nearest test image #{number} ({name}) {nearest.distance:.3f} away"
             if nearest.off_data:
                 text += "   ·   OFF THE DATA"
         self._mouse_label.setText(text)
@@ -716,6 +719,7 @@ class ExplorerWindow(QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
+        self._readouts.stop()
         if not self.training_panel.shutdown(TRAINING_STOP_TIMEOUT_MS):
             print("gaerchen: the training thread did not stop in time", file=sys.stderr)
         for worker in self._workers:

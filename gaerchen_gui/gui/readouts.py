@@ -35,6 +35,15 @@ class PendingReadouts(QObject):
         if not self._timer.isActive():
             self._timer.start()
 
+    def discard(self, name: str) -> None:
+        """Forget the update deferred under ``name``: a newer one was just shown directly."""
+        self._pending.pop(name, None)
+
+    def stop(self) -> None:
+        """Forget everything (the window is closing)."""
+        self._timer.stop()
+        self._pending.clear()
+
     def flush(self) -> None:
         self._timer.stop()
         pending, self._pending = self._pending, {}
