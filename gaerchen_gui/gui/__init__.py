@@ -1,8 +1,8 @@
 """The Qt front end: the latent explorer window and its parts.
 
-Everything Qt lives here; ``gaerchen_gui.core`` never imports it. The few
-helpers in this package that are pure numpy/torch (``neighbours``,
-``sampling``, ``encoding``) say so at the top, and are tested without a display.
+Everything Qt lives here; ``gaerchen_gui.core`` never imports it, and the
+latent maths the window uses (nearest images, samples, manifold grids) lives
+there, tested without a display.
 """
 
 from gaerchen_gui.gui.pyside_fix import protect_singletons
