@@ -93,7 +93,8 @@ class CursorItem(pg.TargetItem):
 
 class LatentMap(pg.PlotWidget):
     cursorMoved = Signal(float, float)  # the cursor's new position, however it moved
-    mouseMoved = Signal(float, float, object)  # latent x, y under the mouse and a Nearest (or None)
+    # latent x, y under the mouse and the nearest test image (a Nearest), or None while the cursor is dragged
+    mouseMoved = Signal(float, float, object)
     hoveredChanged = Signal(object)  # index of the test image under the mouse, or None
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -428,12 +429,15 @@ class LatentMap(pg.PlotWidget):
             self._set_hovered(None)
             return
         view = self.view_box.mapSceneToView(scene_pos)
+        if self.cursor.moving:  # while dragging the cursor, the card would only be in the way
+            self._set_hovered(None)
+            # No nearest-image query here: this runs before the drag moves the cursor and asks for its
+            # decode; the readout that shows it waits for the decoded image anyway (readouts.py).
+            self.mouseMoved.emit(float(view.x()), float(view.y()), None)
+            return
         point = np.array([view.x(), view.y()])
         nearest = self.encoded.index.query(point)
         self.mouseMoved.emit(float(view.x()), float(view.y()), nearest)
-        if self.cursor.moving:  # while dragging the cursor, the card would only be in the way
-            self._set_hovered(None)
-            return
         self._set_hovered(self._hover_candidate(point, scene_pos, nearest), scene_pos)
 
     def _hover_candidate(self, point: np.ndarray, scene_pos: QPointF, nearest: Nearest) -> int | None:

@@ -566,9 +566,10 @@ class ExplorerWindow(QMainWindow):
             show()
 
     def _show_mouse_readout(self, x: float, y: float, nearest: Nearest | None, encoded: EncodedSet | None) -> None:
-        """``nearest`` indexes ``encoded``, the points on the map when the mouse moved."""
+        """``nearest`` indexes ``encoded``, the points on the map when the mouse moved (None: look it up)."""
         text = f"mouse  z = ({x:+.3f}, {y:+.3f})"
-        if nearest is not None and encoded is not None and encoded is self.encoded:  # else the map has changed
+        if encoded is not None and encoded is self.encoded:  # else the map has changed since
+            nearest = nearest if nearest is not None else encoded.index.query((x, y))
             name = CLASS_NAMES[int(encoded.labels[nearest.index])]
             number = encoded.test_id(nearest.index)
             text += f"   ·   nearest test image #{number} ({name}) {nearest.distance:.3f} away"
