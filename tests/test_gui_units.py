@@ -186,6 +186,10 @@ def test_pending_readouts_run_the_newest_update_per_name_on_flush_or_after_the_d
     assert not readouts.waiting
     readouts.flush()
     assert len(shown) == 2  # nothing twice
+    readouts.defer("mouse", lambda: shown.append(("mouse", 1)))
+    readouts.show_now("mouse", lambda: shown.append(("mouse", 2)))  # runs at once; the deferred one is dropped
+    readouts.flush()
+    assert shown[2:] == [("mouse", 2)]
     readouts.defer("cursor", lambda: shown.append(("cursor", 3)))  # no flush: the timer runs it
     qtbot.waitUntil(lambda: ("cursor", 3) in shown, timeout=2000)
 

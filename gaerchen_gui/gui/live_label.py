@@ -100,14 +100,15 @@ class LiveLabel(QWidget):
             return self._runs
         widths = [self._font(bold)[1].horizontalAdvance(text) for text, bold in self._parts]
         room = self.width() - 2 * MARGIN
+        slack = room - sum(widths)
         x = MARGIN
-        if sum(widths) <= room:
+        if slack >= 0:
             # Qt.AlignLeft means "leading": the right edge in a right-to-left layout, as for a QLabel
             alignment = QStyle.visualAlignment(self.layoutDirection(), self._alignment)
             if alignment & Qt.AlignmentFlag.AlignHCenter:
-                x += (room - sum(widths)) // 2
+                x += slack // 2
             elif alignment & Qt.AlignmentFlag.AlignRight:
-                x += room - sum(widths)
+                x += slack
         runs = []
         for (text, bold), width in zip(self._parts, widths, strict=True):
             left = MARGIN + room - x

@@ -541,8 +541,7 @@ class ExplorerWindow(QMainWindow):
     # -- cursor, hover and decoding -------------------------------------------------------------
     def _on_cursor_moved(self, x: float, y: float) -> None:
         if self.checkpoint is None:
-            self._readouts.discard("cursor")
-            self._show_cursor_readouts(x, y)
+            self._readouts.show_now("cursor", partial(self._show_cursor_readouts, x, y))
             return
         self.decoder.request("cursor", np.array([[x, y]], dtype=np.float32))
         # The text follows once the decoded image is on screen: see readouts.py.
@@ -562,8 +561,7 @@ class ExplorerWindow(QMainWindow):
         if self.latent_map.cursor.moving:  # a drag: after the decoded image, as the cursor's readouts
             self._readouts.defer("mouse", show)
         else:
-            self._readouts.discard("mouse")
-            show()
+            self._readouts.show_now("mouse", show)
 
     def _show_mouse_readout(self, x: float, y: float, nearest: Nearest | None, encoded: EncodedSet | None) -> None:
         """``nearest`` indexes ``encoded``, the points on the map when the mouse moved (None: look it up)."""

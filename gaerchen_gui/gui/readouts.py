@@ -35,9 +35,10 @@ class PendingReadouts(QObject):
         if not self._timer.isActive():
             self._timer.start()
 
-    def discard(self, name: str) -> None:
-        """Forget the update deferred under ``name``: a newer one was just shown directly."""
+    def show_now(self, name: str, update: Callable[[], None]) -> None:
+        """Run ``update`` at once, and drop an older one deferred under ``name`` (it would undo this)."""
         self._pending.pop(name, None)
+        update()
 
     def stop(self) -> None:
         """Forget everything (the window is closing)."""
