@@ -138,7 +138,7 @@ window.mapReady.connect(lambda: marks.setdefault("map_ready_s", time.perf_counte
 window.show()
 window.start()  # fresh settings: the shipped AE
 app.exec()
-marks["points"] = len(window.encoded) if window.encoded is not None else 0
+marks["points"] = len(window.model.encoded) if window.model.encoded is not None else 0
 print(json.dumps(marks), flush=True)
 os._exit(0)
 """
@@ -302,8 +302,8 @@ def ms(value: float | None) -> float | None:
 
 def figure_eight(window, n: int) -> list[tuple[float, float]]:  # noqa: ANN001 - an ExplorerWindow
     """Latent points along a figure-eight through the data, starting from the cursor."""
-    if window.encoded is not None:
-        z = window.encoded.z[:, :2].astype(np.float64)
+    if window.model.encoded is not None:
+        z = window.model.encoded.z[:, :2].astype(np.float64)
         centre = np.median(z, axis=0)
         radius = 0.35 * (np.percentile(z, 90, axis=0) - np.percentile(z, 10, axis=0))
     else:
@@ -326,7 +326,7 @@ def measure_decode(window, spin: Spinner, moves: int) -> dict:  # noqa: ANN001 -
 
     from gaerchen_gui.gui.self_test import DRAG_START_PX, MOVE_INTERVAL_S, STEP_TIMEOUT_S
 
-    latent_map, preview, decoder = window.latent_map, window.preview, window.decoder
+    latent_map, preview, decoder = window.latent_map, window.preview, window.pane.jobs.decoder
     viewport = latent_map.viewport()
     (x0, x1), (y0, y1) = latent_map.view_box.viewRange()
     x, y = latent_map.cursor_position()
@@ -444,12 +444,12 @@ def train_set():  # noqa: ANN201 - an ImageSet; loaded once for the scatter and 
 
 def seventy_thousand_points(window, real: bool) -> tuple[np.ndarray, np.ndarray, str]:  # noqa: ANN001
     """60,000 training-set points to go with the 10,000 test points: (z, labels, where they came from)."""
-    encoded = window.encoded
+    encoded = window.model.encoded
     if real:
         from gaerchen_gui.core.evaluation import embed_all
 
         train = train_set()
-        z_train = embed_all(window.checkpoint.model, train.images).numpy()[:, :2]
+        z_train = embed_all(window.model.checkpoint.model, train.images).numpy()[:, :2]
         labels_train = train.labels.numpy()
         source = "AE embeddings of the 60,000 training images"
     else:  # --quick: the test embeddings six times over, jittered (same spread, no 60,000-image encode)
@@ -705,8 +705,8 @@ def measure_training(window, spin: Spinner, plan: Plan) -> dict:  # noqa: ANN001
     from PySide6.QtCore import Qt
 
     from gaerchen_gui.core.config import TrainConfig
+    from gaerchen_gui.core.encoding import shared_test_set
     from gaerchen_gui.core.training import StepEvent
-    from gaerchen_gui.gui.encoding import shared_test_set
 
     panel = window.training_panel
     # epochs=3: an epoch is 600 steps at batch 100, so no test pass falls inside the measurement
@@ -899,7 +899,7 @@ def measure_in_window(plan: Plan) -> dict:
                 decode_missed=idle["missed"],
                 decode_breakdown_p50_ms=idle["breakdown_p50_ms"],
             )
-            model_s, result["decode_model_threads"] = measure_model_decode(window.checkpoint.model)
+            model_s, result["decode_model_threads"] = measure_model_decode(window.model.checkpoint.model)
             result["decode_model_ms"] = ms(model_s)
             phases["decode_s"] = time.perf_counter() - t_phase
             t_phase = time.perf_counter()

@@ -13,6 +13,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["GAERCHEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="gaerchen-test-cache-")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # The app applies its process-wide tuning at start-up (gui/process_tuning.py); the tests run the same
+    # process settings, explicitly, before any Qt object exists.
+    from gaerchen_gui.gui import process_tuning
+
+    process_tuning.apply()
+
+
 @pytest.fixture
 def worker(qtbot):
     """A running DecodeWorker and the list its results are appended to; stopped after the test."""

@@ -14,8 +14,8 @@ import torch
 from gaerchen_gui.core import disk_cache
 from gaerchen_gui.core.checkpoints import load_checkpoint, make_metadata, save_checkpoint
 from gaerchen_gui.core.data import load_split
+from gaerchen_gui.core.encoding import embeddings_cache_name, encode_progressively
 from gaerchen_gui.core.models import build_model
-from gaerchen_gui.gui.encoding import embeddings_cache_name, encode_progressively
 
 
 @pytest.fixture

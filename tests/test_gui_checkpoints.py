@@ -56,14 +56,14 @@ def truncated(path, source):
 def test_bad_checkpoint_shows_a_message_and_keeps_the_model(qtbot, window, tmp_path, monkeypatch, make_file, expected):
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append((title, text)))
-    before = window.checkpoint
+    before = window.model.checkpoint
     path = tmp_path / "bad.pt"
     if make_file is not None:
         make_file(path)
     message = window.open_checkpoint(path)
     assert message is not None and expected in message
     assert len(shown) == 1 and expected in shown[0][1] and "current model stays loaded" in shown[0][1]
-    assert window.checkpoint is before and window.map_ready and window.source == "ae"
+    assert window.model.checkpoint is before and window.map_ready and window.model.source == "ae"
     assert window.actions[ActionKey.SHOW_AE].isChecked()
     assert window.settings.recent_files == []
 
@@ -78,5 +78,5 @@ def test_truncated_shipped_model_keeps_the_current_one(qtbot, make_window, tiny_
     monkeypatch.setenv("GAERCHEN_MODELS_DIR", str(broken))
     window.actions[ActionKey.SHOW_VAE].trigger()
     assert shown and "vae.pt" in shown[0]
-    assert window.model_kind == "ae"
+    assert window.model.kind == "ae"
     assert window.actions[ActionKey.SHOW_AE].isChecked() and not window.actions[ActionKey.SHOW_VAE].isChecked()

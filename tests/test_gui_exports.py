@@ -11,27 +11,27 @@ from test_gui_support import make_window, tiny_models, window  # noqa: F401 - fi
 
 
 def test_exports_write_valid_files(qtbot, window, tmp_path):
-    qtbot.waitUntil(lambda: window.sample_grid.images is not None)
+    qtbot.waitUntil(lambda: window.side.sample_grid.images is not None)
 
-    map_png = window.export_map_png(tmp_path / "map.png")
+    map_png = window.files.export("map", tmp_path / "map.png")
     with Image.open(map_png) as image:
         assert image.format == "PNG" and image.width >= 1600 and image.height > 400
 
-    decoded = window.export_decoded_png(tmp_path / "decoded.png")
+    decoded = window.files.export("decoded", tmp_path / "decoded.png")
     with Image.open(decoded) as image:
         assert image.size == (256, 256)
         assert image.getextrema() != (0, 0)  # not blank
 
-    grid = window.export_samples_png(tmp_path / "samples.png")
+    grid = window.files.export("samples", tmp_path / "samples.png")
     with Image.open(grid) as image:
         assert image.format == "PNG" and image.width > 6 * 96 and image.height > 3 * 96
 
-    csv_path = window.export_embeddings_csv(tmp_path / "embeddings.csv")
+    csv_path = window.files.export("embeddings", tmp_path / "embeddings.csv")
     with csv_path.open(newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0] == ["index", "label", "class_name", "z0", "z1"]
     assert len(rows) == 1 + 10_000
-    assert float(rows[1][3]) == float(f"{window.encoded.z[0, 0]:.6g}")
+    assert float(rows[1][3]) == float(f"{window.model.encoded.z[0, 0]:.6g}")
 
 
 def test_export_menu_uses_the_chosen_path(qtbot, window, tmp_path, monkeypatch):

@@ -37,7 +37,7 @@ def is_background(colour: np.ndarray) -> bool:
 
 def off_data_cluster(window, n: int = 6000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A dense cluster of made-up 'training' points to the right of all test points: (z, labels, centre)."""
-    z = window.encoded.z[:, :2]
+    z = window.model.encoded.z[:, :2]
     span = z.max(axis=0) - z.min(axis=0)
     centre = np.array([z[:, 0].max() + 0.3 * span[0], np.median(z[:, 1])])
     rng = np.random.default_rng(0)
@@ -103,7 +103,7 @@ def test_legend_toggles_hide_the_class_in_both_layers(qtbot, window):
     repaint(qtbot, latent_map)
     assert is_background(colour_near(latent_map, centre))  # the training trousers are gone...
     shown = latent_map.scatter.shown_positions()
-    assert len(shown) == shown_before - int(np.sum(window.encoded.labels == TROUSER))  # ...and the test ones
+    assert len(shown) == shown_before - int(np.sum(window.model.encoded.labels == TROUSER))  # ...and the test ones
     assert len(latent_map.train_layer.shown_positions()) == 0
 
     QTest.mouseClick(latent_map.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
@@ -114,7 +114,7 @@ def test_legend_toggles_hide_the_class_in_both_layers(qtbot, window):
 
 def test_hover_finds_test_images_not_training_points(qtbot, window):
     latent_map = window.latent_map
-    z = window.encoded.z[:, :2]
+    z = window.model.encoded.z[:, :2]
     # training points right on top of the test points, and a dense clump exactly where the mouse goes
     index = int(np.argmin(np.sum((z - np.median(z, axis=0)) ** 2, axis=1)))
     clump = np.repeat(z[index : index + 1], 500, axis=0) + 1e-4
@@ -154,7 +154,7 @@ def test_a_cursor_move_repaints_a_small_part_from_cached_layers(qtbot, window):
     assert [layer.render_count for layer in layers] == rendered
     assert latent_map.scatter.last_blit.width() * latent_map.scatter.last_blit.height() > viewport.width() * 100
 
-    x, y = map(float, np.median(window.encoded.z[:, :2], axis=0))
+    x, y = map(float, np.median(window.model.encoded.z[:, :2], axis=0))
     latent_map.set_cursor_position(x, y)
     qtbot.wait(200)  # whatever else the move set off (the decoded image, readouts) has settled
     latent_map.scatter.last_blit = QRect()
@@ -184,7 +184,7 @@ def test_map_export_shows_the_points(qtbot, window, tmp_path):
     latent_map.set_train_points(z, labels)
     latent_map.set_train_points_visible(True)
     latent_map.reset_view()
-    path = window.export_map_png(tmp_path / "map.png")
+    path = window.files.export("map", tmp_path / "map.png")
     with Image.open(path) as image:
         assert image.format == "PNG" and image.width >= 1600
         rgb = np.asarray(image.convert("RGB")).astype(int)

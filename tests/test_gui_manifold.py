@@ -17,49 +17,51 @@ TIMEOUT_MS = 60_000
 
 def wait_for_manifold(qtbot, window, resolution: int, spacing: str) -> None:
     qtbot.waitUntil(
-        lambda: window._manifold_drawn is not None
-        and window._manifold_drawn[1:3] == (resolution, spacing)
-        and window.manifold_layer.isVisible(),
+        lambda: (
+            window.model.manifold is not None
+            and (window.model.manifold.resolution, window.model.manifold.spacing) == (resolution, spacing)
+            and window.pane.manifold_layer.isVisible()
+        ),
         timeout=TIMEOUT_MS,
     )
 
 
 def expected_picture(window, resolution: int, spacing: str) -> tuple[np.ndarray, tuple]:
     """The picture the window should show: the same grid, decoded here on the test thread."""
-    z = window.encoded.z[:, :2].astype(np.float64)
+    z = window.model.encoded.z[:, :2].astype(np.float64)
     grid = manifold_grid(resolution, spacing, box=(*z.min(axis=0), *z.max(axis=0)))
     with torch.inference_mode():
-        images = window.checkpoint.model.decode(torch.from_numpy(grid.points)).numpy()[:, 0]
+        images = window.model.checkpoint.model.decode(torch.from_numpy(grid.points)).numpy()[:, 0]
     return render_manifold(grid, images), grid.extent
 
 
 def test_toggling_the_manifold_draws_the_decoded_grid_behind_the_points(qtbot, window):
-    assert not window.manifold_layer.isVisible()
+    assert not window.pane.manifold_layer.isVisible()
     window.actions[ActionKey.SHOW_MANIFOLD].trigger()  # as Ctrl+M or the View menu does
-    assert window.manifold_controls.show_box.isChecked()
+    assert window.side.manifold_controls.show_box.isChecked()
     wait_for_manifold(qtbot, window, 20, "uniform")
     picture, extent = expected_picture(window, 20, "uniform")
-    np.testing.assert_allclose(window.manifold_layer.image.astype(int), picture.astype(int), atol=2)
-    rect = window.manifold_layer.mapRectToView(window.manifold_layer.boundingRect())
+    np.testing.assert_allclose(window.pane.manifold_layer.image.astype(int), picture.astype(int), atol=2)
+    rect = window.pane.manifold_layer.mapRectToView(window.pane.manifold_layer.boundingRect())
     assert (rect.x(), rect.y(), rect.width(), rect.height()) == pytest.approx(extent, rel=1e-4)
-    assert window.manifold_layer.zValue() < window.latent_map.scatter.zValue()
-    assert "20 x 20" in window.manifold_controls.status.text()
+    assert window.pane.manifold_layer.zValue() < window.latent_map.scatter.zValue()
+    assert "20 x 20" in window.side.manifold_controls.status.text()
 
-    window.manifold_controls.show_box.click()  # the check box and the action are one switch
+    window.side.manifold_controls.show_box.click()  # the check box and the action are one switch
     assert not window.actions[ActionKey.SHOW_MANIFOLD].isChecked()
-    assert not window.manifold_layer.isVisible()
+    assert not window.pane.manifold_layer.isVisible()
 
 
 def test_resolution_and_opacity_change_the_picture_and_are_remembered(qtbot, make_window):
     window = make_window("ae")
     window.actions[ActionKey.SHOW_MANIFOLD].trigger()
     wait_for_manifold(qtbot, window, 20, "uniform")
-    window.manifold_controls.resolution_box.setValue(8)
+    window.side.manifold_controls.resolution_box.setValue(8)
     wait_for_manifold(qtbot, window, 8, "uniform")
     picture, _ = expected_picture(window, 8, "uniform")
-    assert window.manifold_layer.image.shape == picture.shape
-    window.manifold_controls.opacity_slider.setValue(30)
-    assert window.manifold_layer.opacity() == pytest.approx(0.30)
+    assert window.pane.manifold_layer.image.shape == picture.shape
+    window.side.manifold_controls.opacity_slider.setValue(30)
+    assert window.pane.manifold_layer.opacity() == pytest.approx(0.30)
     window.close()
 
     again = make_window("ae")  # same settings file
@@ -71,13 +73,13 @@ def test_resolution_and_opacity_change_the_picture_and_are_remembered(qtbot, mak
 
 def test_normal_quantile_spacing_is_for_the_vae_and_the_ae_keeps_an_even_grid(qtbot, make_window):
     window = make_window("vae")
-    controls = window.manifold_controls
+    controls = window.side.manifold_controls
     window.actions[ActionKey.SHOW_MANIFOLD].trigger()
     wait_for_manifold(qtbot, window, 20, "uniform")
     controls.spacing_box.setCurrentIndex(controls.spacing_box.findData("normal"))
     wait_for_manifold(qtbot, window, 20, "normal")
     picture, extent = expected_picture(window, 20, "normal")
-    np.testing.assert_allclose(window.manifold_layer.image.astype(int), picture.astype(int), atol=2)
+    np.testing.assert_allclose(window.pane.manifold_layer.image.astype(int), picture.astype(int), atol=2)
     assert extent[0] == pytest.approx(-extent[0] - extent[2])  # symmetric about the prior's mean
 
     assert window.show_shipped("ae") is None
@@ -94,10 +96,10 @@ def test_normal_quantile_spacing_is_for_the_vae_and_the_ae_keeps_an_even_grid(qt
 
 
 def test_the_map_export_includes_the_manifold(qtbot, window, tmp_path):
-    without = window.export_map_png(tmp_path / "without.png")
+    without = window.files.export("map", tmp_path / "without.png")
     window.actions[ActionKey.SHOW_MANIFOLD].trigger()
     wait_for_manifold(qtbot, window, 20, "uniform")
-    with_manifold = window.export_map_png(tmp_path / "with.png")
+    with_manifold = window.files.export("map", tmp_path / "with.png")
     from PIL import Image
 
     a = np.asarray(Image.open(without).convert("L"), dtype=float)
@@ -109,4 +111,4 @@ def test_the_map_export_includes_the_manifold(qtbot, window, tmp_path):
 def test_the_manifold_worker_stops_with_the_window(qtbot, window):
     window.actions[ActionKey.SHOW_MANIFOLD].trigger()
     window.close()
-    assert not window.manifold_decoder.isRunning()
+    assert not window.pane.jobs.manifold_decoder.isRunning()

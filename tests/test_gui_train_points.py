@@ -8,9 +8,9 @@ import numpy as np
 from test_gui_support import make_window, tiny_models, wait_for_map, window  # noqa: F401 - fixtures
 
 from gaerchen_gui.core import disk_cache
+from gaerchen_gui.core.encoding import embeddings_cache_name
 from gaerchen_gui.core.evaluation import embed_all
 from gaerchen_gui.gui.actions import ActionKey
-from gaerchen_gui.gui.encoding import embeddings_cache_name
 
 TIMEOUT_MS = 180_000  # 60,000 images through the encoder on two shared cores
 
@@ -22,14 +22,14 @@ def test_training_points_are_encoded_drawn_cached_and_follow_the_model(qtbot, ma
     window.actions[ActionKey.SHOW_TRAIN_POINTS].trigger()
     assert window.latent_map.train_points_visible
     qtbot.waitUntil(lambda: len(layer) == 60_000, timeout=TIMEOUT_MS)
-    assert not window._progress.isVisible()
+    assert not window.status.progress.isVisible()
 
     # the points are the model's embeddings of the real training images, in order
-    expected = embed_all(window.checkpoint.model, small_train_set.images[:50]).numpy()
+    expected = embed_all(window.model.checkpoint.model, small_train_set.images[:50]).numpy()
     np.testing.assert_allclose(layer.positions[:50], expected[:, :2], atol=1e-5)
     np.testing.assert_array_equal(layer.labels[:600], small_train_set.labels.numpy())
     # and they went into the disk cache under the checkpoint's contents
-    cached = disk_cache.read_array(embeddings_cache_name(window.checkpoint.digest, "train"))
+    cached = disk_cache.read_array(embeddings_cache_name(window.model.checkpoint.digest, "train"))
     assert cached is not None and cached.shape == (60_000, 2)
 
     ae_points = layer.positions.copy()

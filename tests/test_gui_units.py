@@ -123,8 +123,8 @@ def test_settings_round_trip(tmp_path):
 
 def test_only_2d_checkpoints_are_shown(tmp_path):
     from gaerchen_gui.core.checkpoints import CheckpointError, make_metadata, save_checkpoint
+    from gaerchen_gui.core.model_loading import describe, load_for_explorer
     from gaerchen_gui.core.models import build_model
-    from gaerchen_gui.gui.model_loading import describe, load_for_explorer
 
     model = build_model("vae")
     meta = make_metadata(model, epochs_trained=5, test_metrics={"bce": 0.27, "kl": 5.0})

@@ -24,7 +24,7 @@ from gaerchen_gui.gui.actions import ActionKey
 
 
 def test_dragging_the_cursor_moves_it_and_changes_the_decoded_image(qtbot, window):
-    z = window.encoded.z
+    z = window.model.encoded.z
     low, high = np.percentile(z, 10, axis=0), np.percentile(z, 90, axis=0)
     path = np.linspace(low, high, 8)
     images = drag_cursor_through(qtbot, window, path)
@@ -35,11 +35,11 @@ def test_dragging_the_cursor_moves_it_and_changes_the_decoded_image(qtbot, windo
     assert abs(x - path[-1][0]) < 3 * pixel and abs(y - path[-1][1]) < 3 * pixel
     changes = [np.abs(a - b).max() for a, b in zip(images, images[1:], strict=False)]
     assert all(c > 1e-3 for c in changes)
-    assert window.coordinates.position() == pytest.approx((x, y), abs=1e-3)
+    assert window.side.coordinates.position() == pytest.approx((x, y), abs=1e-3)
 
 
 def test_typed_coordinates_move_the_cursor_and_junk_is_refused(qtbot, window):
-    box = window.coordinates.x_box
+    box = window.side.coordinates.x_box
     box.selectAll()
     qtbot.keyClicks(box, "1.25")
     qtbot.keyClick(box, Qt.Key.Key_Return)
@@ -67,7 +67,7 @@ def test_arrow_keys_nudge_the_cursor(qtbot, window):
 
 def test_clicking_the_map_jumps_the_cursor_there(qtbot, window):
     latent_map = window.latent_map
-    target = np.percentile(window.encoded.z, 75, axis=0)
+    target = np.percentile(window.model.encoded.z, 75, axis=0)
     pos = latent_map.view_to_widget(*map(float, target))
     move_mouse(latent_map.viewport(), pos, [0.0])
     QTest.mouseClick(latent_map.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
@@ -80,7 +80,7 @@ def test_switching_to_the_vae_redraws_the_map(qtbot, window):
     ae_points = window.latent_map.scatter.getData()[0].copy()
     button = window.toolbar.widgetForAction(window.actions[ActionKey.SHOW_VAE])
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert window.model_kind == "vae" and window.actions[ActionKey.SHOW_VAE].isChecked()
+    assert window.model.kind == "vae" and window.actions[ActionKey.SHOW_VAE].isChecked()
     assert not window.actions[ActionKey.SHOW_AE].isChecked()
     wait_for_map(qtbot, window)
     vae_points = window.latent_map.scatter.getData()[0]
@@ -93,7 +93,7 @@ def test_switching_to_the_vae_redraws_the_map(qtbot, window):
 
 def test_hovering_a_point_shows_that_image(qtbot, window):
     latent_map = window.latent_map
-    z = window.encoded.z
+    z = window.model.encoded.z
     index = int(np.argmin(np.sum((z - np.median(z, axis=0)) ** 2, axis=1)))  # a point inside the data
     pos = hover_over(qtbot, latent_map, z[index])
     # the card names the test image nearest to where the mouse is, which is the point under it
@@ -109,57 +109,59 @@ def test_hovering_a_point_shows_that_image(qtbot, window):
 
 
 def test_far_away_cursor_is_off_the_data(qtbot, window):
-    z = window.encoded.z
-    far = z.max(axis=0) + 50 * window.encoded.index.off_data_threshold
+    z = window.model.encoded.z
+    far = z.max(axis=0) + 50 * window.model.encoded.index.off_data_threshold
     window.latent_map.set_cursor_position(*map(float, far))
     qtbot.waitUntil(lambda: window.preview.off_data is True)  # readouts follow the decoded image
     assert window.preview.shown_z == pytest.approx(far[:2])
     near = z[0]
     window.latent_map.set_cursor_position(*map(float, near))
     qtbot.waitUntil(lambda: window.preview.off_data is False)
-    assert window.coordinates.position() == pytest.approx(tuple(near[:2]), abs=1e-3)
+    assert window.side.coordinates.position() == pytest.approx(tuple(near[:2]), abs=1e-3)
 
 
 def test_a_mouse_readout_deferred_across_a_map_change_names_no_stale_image(qtbot, window):
+    from gaerchen_gui.core.encoding import EncodedSet
     from gaerchen_gui.core.neighbours import NearestIndex
-    from gaerchen_gui.gui.encoding import EncodedSet
 
-    old = window.encoded
+    old = window.model.encoded
     nearest = old.index.query(tuple(old.z[-1, :2]))  # a row the smaller map below does not have
     small = EncodedSet(old.z[:3], old.labels[:3], old.images[:3], NearestIndex(old.z[:3, :2]))
-    window.encoded = small  # as when a live-training snapshot replaces the map while a readout waits
-    window._show_mouse_readout(0.0, 0.0, nearest, old)
-    assert "nearest" not in window._mouse_label.text() and "z = (+0.000, +0.000)" in window._mouse_label.text()
-    window._show_mouse_readout(0.0, 0.0, small.index.query((0.0, 0.0)), small)
-    assert "nearest test image #" in window._mouse_label.text()
+    window.model.encoded = small  # as when a live-training snapshot replaces the map while a readout waits
+    window.status.show_mouse_readout(window.model, 0.0, 0.0, nearest, old)
+    assert (
+        "nearest" not in window.status.mouse_label.text() and "z = (+0.000, +0.000)" in window.status.mouse_label.text()
+    )
+    window.status.show_mouse_readout(window.model, 0.0, 0.0, small.index.query((0.0, 0.0)), small)
+    assert "nearest test image #" in window.status.mouse_label.text()
 
 
 def test_sampling_draws_n_points_and_decodes_them(qtbot, window):
-    qtbot.waitUntil(lambda: window.sample_grid.images is not None)
-    assert len(window.sample_grid) == 18  # the book's default
-    z = window.encoded.z
-    assert np.all(window.samples >= z.min(axis=0) - 1e-6) and np.all(window.samples <= z.max(axis=0) + 1e-6)
-    window.sample_panel.count_box.setValue(7)
-    qtbot.waitUntil(lambda: window.sample_grid.images is not None)
-    assert window.sample_grid.images.shape == (7, 32, 32)
+    qtbot.waitUntil(lambda: window.side.sample_grid.images is not None)
+    assert len(window.side.sample_grid) == 18  # the book's default
+    z = window.model.encoded.z
+    assert np.all(window.model.samples >= z.min(axis=0) - 1e-6) and np.all(window.model.samples <= z.max(axis=0) + 1e-6)
+    window.side.sample_panel.count_box.setValue(7)
+    qtbot.waitUntil(lambda: window.side.sample_grid.images is not None)
+    assert window.side.sample_grid.images.shape == (7, 32, 32)
     assert window.latent_map.sample_markers.getData()[0].shape == (7,)
-    before = window.samples.copy()
-    qtbot.mouseClick(window.sample_panel.resample_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.sample_grid.images is not None)
-    assert not np.allclose(window.samples, before)
+    before = window.model.samples.copy()
+    qtbot.mouseClick(window.side.sample_panel.resample_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.side.sample_grid.images is not None)
+    assert not np.allclose(window.model.samples, before)
     # clicking a tile moves the cursor to that sample
-    grid = window.sample_grid
+    grid = window.side.sample_grid
     tile = grid._tile_size(grid.width())
     qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=QPoint(tile + 8 + tile // 2, tile // 2))
-    assert window.latent_map.cursor_position() == pytest.approx(tuple(window.samples[1]), abs=1e-5)
+    assert window.latent_map.cursor_position() == pytest.approx(tuple(window.model.samples[1]), abs=1e-5)
 
 
 def test_vae_samples_come_from_the_prior(qtbot, make_window):
     window = make_window("vae")
-    window.sample_panel.count_box.setValue(60)
-    qtbot.waitUntil(lambda: window.sample_grid.images is not None and len(window.sample_grid) == 60)
-    assert abs(window.samples.mean()) < 0.5 and 0.6 < window.samples.std() < 1.4
-    assert "N(0, I)" in window.sample_panel.rule.text()
+    window.side.sample_panel.count_box.setValue(60)
+    qtbot.waitUntil(lambda: window.side.sample_grid.images is not None and len(window.side.sample_grid) == 60)
+    assert abs(window.model.samples.mean()) < 0.5 and 0.6 < window.model.samples.std() < 1.4
+    assert "N(0, I)" in window.side.sample_panel.rule.text()
 
 
 def test_dropping_a_checkpoint_opens_it_and_remembers_it(qtbot, window, tiny_models):
@@ -169,7 +171,7 @@ def test_dropping_a_checkpoint_opens_it_and_remembers_it(qtbot, window, tiny_mod
     no_buttons, no_keys = Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
     event = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, no_buttons, no_keys)
     window.dropEvent(event)
-    assert window.model_kind == "vae"
+    assert window.model.kind == "vae"
     wait_for_map(qtbot, window)
     other = QMimeData()
     other.setUrls([QUrl.fromLocalFile("/tmp/notes.txt")])
@@ -215,7 +217,7 @@ def test_an_in_memory_checkpoint_can_be_shown(qtbot, window, tiny_models):
     trained = load_checkpoint(tiny_models / "vae.pt")
     trained.path = None  # as if just trained and not saved
     assert window.show_checkpoint(trained) is None
-    assert window.model_kind == "vae" and window.source is None
+    assert window.model.kind == "vae" and window.model.source is None
     wait_for_map(qtbot, window)
     assert window.settings.last_model == "ae"  # an unsaved model is not reopened next time
     assert "unsaved" in window.windowTitle()

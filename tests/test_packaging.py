@@ -65,6 +65,7 @@ def test_windows_version_info(monkeypatch):
     """The spec's version resource for gaerchen.exe builds and serialises (off Windows, PyInstaller's
     version-info module only lacks the Windows-only imports it never uses for this)."""
     import PyInstaller.compat as compat  # the test extra installs PyInstaller
+
     monkeypatch.setitem(sys.modules, "pefile", sys.modules.get("pefile") or types.ModuleType("pefile"))
     monkeypatch.setattr(compat, "win32api", getattr(compat, "win32api", None), raising=False)
     monkeypatch.delitem(sys.modules, "PyInstaller.utils.win32.versioninfo", raising=False)

@@ -31,25 +31,25 @@ def test_training_moves_the_live_map_then_the_result_is_adopted(qtbot, window):
     window.actions[ActionKey.SHOW_TRAINING].trigger()
     assert window.training_dock.isVisible()
     panel = configure(window)
-    before = window.encoded.z.copy()
-    generation = window.decoder.generation
+    before = window.model.encoded.z.copy()
+    generation = window.pane.jobs.decoder.generation
     assert panel.start()
     qtbot.waitUntil(lambda: not panel.runner.is_running, timeout=120_000)
-    qtbot.waitUntil(lambda: len(window.encoded) == len(LIVE_INDICES), timeout=10_000)
+    qtbot.waitUntil(lambda: len(window.model.encoded) == len(LIVE_INDICES), timeout=10_000)
     assert "Training VAE" in window.latent_map.getPlotItem().titleLabel.text
-    assert not np.allclose(window.encoded.z, before[LIVE_INDICES])  # the new model's positions
-    assert window.decoder.generation > generation  # the cursor decodes with the model being trained
+    assert not np.allclose(window.model.encoded.z, before[LIVE_INDICES])  # the new model's positions
+    assert window.pane.jobs.decoder.generation > generation  # the cursor decodes with the model being trained
     # the live map holds a subset: readouts name the test image, not the row of the subset
-    row = int(np.argmax(np.abs(window.encoded.z[:, 0])))  # an outlying point: its own nearest neighbour
-    x, y = window.encoded.z[row, :2]
+    row = int(np.argmax(np.abs(window.model.encoded.z[:, 0])))  # an outlying point: its own nearest neighbour
+    x, y = window.model.encoded.z[row, :2]
     window.latent_map.set_cursor_position(float(x), float(y))
-    assert window.encoded.test_id(row) == LIVE_INDICES[row] != row
+    assert window.model.encoded.test_id(row) == LIVE_INDICES[row] != row
     qtbot.waitUntil(lambda: f"#{LIVE_INDICES[row]} " in window.preview._nearest_text.text())
     assert panel.curves.n_steps == 10
     with qtbot.waitSignal(window.mapReady, timeout=120_000):
         panel.adopt_button.click()
-    assert window.checkpoint is panel.result and window.model_kind == "vae"
-    assert len(window.encoded) == 10_000
+    assert window.model.checkpoint is panel.result and window.model.kind == "vae"
+    assert len(window.model.encoded) == 10_000
 
 
 def test_closing_mid_training_asks_and_can_be_refused(qtbot, window, monkeypatch):

@@ -15,11 +15,16 @@ import time
 from collections.abc import Generator
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from gaerchen_gui.core.evaluation import embed_all
 from gaerchen_gui.core.models import LatentModel
 from gaerchen_gui.core.training import StepEvent, Trainer, TrainEvent
+
+# The fixed test images re-encoded while a model trains: 2,000 of the 10,000, the same every run, so
+# that the live map of one run can be compared with another's (indices into the test split, sorted).
+LIVE_SUBSET = np.sort(np.random.default_rng(0).choice(10_000, 2_000, replace=False))
 
 
 @dataclass(frozen=True)

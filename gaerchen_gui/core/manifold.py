@@ -26,6 +26,23 @@ import numpy as np
 Spacing = Literal["uniform", "normal"]
 SPACINGS: tuple[Spacing, ...] = ("uniform", "normal")
 MIN_RESOLUTION, MAX_RESOLUTION = 4, 40
+DEFAULT_RESOLUTION = 20
+DEFAULT_OPACITY = 0.55
+
+
+@dataclass(frozen=True)
+class ManifoldOptions:
+    """How the decoded manifold is drawn: the user's choices, persisted between launches."""
+
+    opacity: float = DEFAULT_OPACITY  # 0..1
+    resolution: int = DEFAULT_RESOLUTION  # grid points along each axis
+    spacing: Spacing = "uniform"  # what the user chose; an AE is always drawn with "uniform"
+
+    def spacing_for(self, kind: str | None) -> Spacing:
+        """Normal quantiles only mean something for a VAE, whose prior is N(0, I)."""
+        return self.spacing if kind == "vae" else "uniform"
+
+
 TILE = 32  # decoded images are 32 x 32
 MAX_RASTER_PX = 2048  # the longest side of the rendered picture (16 MB of float32 at most)
 

@@ -1,16 +1,20 @@
 """Every menu item, toolbar button and shortcut of the explorer, declared in one place.
 
-The window asks :func:`create_actions` for the QActions and connects their
-``triggered`` signals; text, shortcuts, tips and checkability live here only.
+Each :class:`ActionInfo` carries its text, shortcut, tip and icon *and* what it
+does (pymmcore-gui's pattern): ``on_triggered(window)`` or, for a toggle,
+``on_toggled(window, checked)``. :func:`create_actions` makes the QActions and
+connects them, so the window declares no connections of its own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QStyle, QWidget
+from PySide6.QtWidgets import QStyle
 
 
 class ActionKey(str, Enum):
@@ -31,6 +35,10 @@ class ActionKey(str, Enum):
     SHOW_TRAINING = "show_training"
     SHOW_MANIFOLD = "show_manifold"
     SHOW_TRAIN_POINTS = "show_train_points"
+    COMPARE = "compare"
+    COMPARE_AE_VAE = "compare_ae_vae"
+    ADD_PANE = "add_pane"
+    LINK_VIEWS = "link_views"
     ABOUT = "about"
 
 
@@ -42,6 +50,8 @@ class ActionInfo:
     checkable: bool = False
     checked: bool = False  # the default for checkable toggles; settings may override it
     icon: QStyle.StandardPixmap | None = None
+    on_triggered: Callable[[Any], object] | None = None  # called with the window
+    on_toggled: Callable[[Any, bool], object] | None = None  # called with the window and the new state
 
 
 ACTIONS: dict[ActionKey, ActionInfo] = {
@@ -51,61 +61,119 @@ ACTIONS: dict[ActionKey, ActionInfo] = {
         "Ctrl+T",
         checkable=True,
         icon=QStyle.StandardPixmap.SP_MediaPlay,
+        on_toggled=lambda w, on: w.show_training(on),
     ),
     ActionKey.SHOW_AE: ActionInfo(
-        "AE", "Show the shipped autoencoder (the book's AE, trained on Fashion-MNIST)", "Ctrl+1", checkable=True
+        "AE",
+        "Show the shipped autoencoder (the book's AE, trained on Fashion-MNIST)",
+        "Ctrl+1",
+        checkable=True,
+        on_triggered=lambda w: w.show_shipped("ae"),
     ),
     ActionKey.SHOW_VAE: ActionInfo(
-        "VAE", "Show the shipped variational autoencoder (the book's VAE, BETA = 500)", "Ctrl+2", checkable=True
+        "VAE",
+        "Show the shipped variational autoencoder (the book's VAE, BETA = 500)",
+        "Ctrl+2",
+        checkable=True,
+        on_triggered=lambda w: w.show_shipped("vae"),
+    ),
+    ActionKey.COMPARE: ActionInfo(
+        "Compare",
+        "Show two to four models side by side under one cursor",
+        "Ctrl+K",
+        checkable=True,
+        on_toggled=lambda w, on: w.set_compare(on),
+    ),
+    ActionKey.COMPARE_AE_VAE: ActionInfo(
+        "AE vs VAE",
+        "Compare the shipped AE and VAE side by side: the same cursor, two decoders",
+        "Ctrl+Shift+K",
+        on_triggered=lambda w: w.compare_shipped(),
+    ),
+    ActionKey.ADD_PANE: ActionInfo(
+        "Add Pane", "Add a pane for another model (up to four)", on_triggered=lambda w: w.add_pane()
+    ),
+    ActionKey.LINK_VIEWS: ActionInfo(
+        "Link Pan and Zoom",
+        "Panning or zooming one pane moves the others",
+        checkable=True,
+        checked=True,
+        on_toggled=lambda w, on: setattr(w.explorer.options, "link_views", on),
     ),
     ActionKey.OPEN: ActionInfo(
         "Open Checkpoint…",
         "Open a Gaerchen checkpoint (.pt); you can also drop one onto the window",
         QKeySequence.StandardKey.Open,
         icon=QStyle.StandardPixmap.SP_DialogOpenButton,
+        on_triggered=lambda w: w.open_with_dialog(),
     ),
-    ActionKey.EXPORT_MAP_PNG: ActionInfo("Latent Map as PNG…", "Save the latent map as a PNG image"),
+    ActionKey.EXPORT_MAP_PNG: ActionInfo(
+        "Latent Map as PNG…", "Save the latent map as a PNG image", on_triggered=lambda w: w.export_with_dialog("map")
+    ),
     ActionKey.EXPORT_DECODED_PNG: ActionInfo(
-        "Decoded Image as PNG…", "Save the image decoded at the cursor (32 x 32, enlarged 8x)"
+        "Decoded Image as PNG…",
+        "Save the image decoded at the cursor (32 x 32, enlarged 8x)",
+        on_triggered=lambda w: w.export_with_dialog("decoded"),
     ),
-    ActionKey.EXPORT_SAMPLES_PNG: ActionInfo("Sample Grid as PNG…", "Save the decoded samples with their coordinates"),
+    ActionKey.EXPORT_SAMPLES_PNG: ActionInfo(
+        "Sample Grid as PNG…",
+        "Save the decoded samples with their coordinates",
+        on_triggered=lambda w: w.export_with_dialog("samples"),
+    ),
     ActionKey.EXPORT_EMBEDDINGS_CSV: ActionInfo(
-        "Embeddings as CSV…", "Save the 10,000 test images' latent coordinates with their labels"
+        "Embeddings as CSV…",
+        "Save the 10,000 test images' latent coordinates with their labels",
+        on_triggered=lambda w: w.export_with_dialog("embeddings"),
     ),
-    ActionKey.CLEAR_RECENT: ActionInfo("Clear Recent Files"),
-    ActionKey.QUIT: ActionInfo("Quit", "Quit Gaerchen", QKeySequence.StandardKey.Quit),
+    ActionKey.CLEAR_RECENT: ActionInfo("Clear Recent Files", on_triggered=lambda w: w.settings.clear_recent_files()),
+    ActionKey.QUIT: ActionInfo(
+        "Quit", "Quit Gaerchen", QKeySequence.StandardKey.Quit, on_triggered=lambda w: w.close()
+    ),
     ActionKey.RESAMPLE: ActionInfo(
         "Resample",
         "Draw new latent points and decode them",
         "Ctrl+R",
         icon=QStyle.StandardPixmap.SP_BrowserReload,
+        on_triggered=lambda w: w.resample(),
     ),
-    ActionKey.RESET_VIEW: ActionInfo("Reset View", "Fit the whole map into view", "Ctrl+0"),
+    ActionKey.RESET_VIEW: ActionInfo(
+        "Reset View", "Fit the whole map into view", "Ctrl+0", on_triggered=lambda w: w.reset_view()
+    ),
     ActionKey.SHOW_LEGEND: ActionInfo(
         "Class Legend",
         "Show the legend of clothing classes (click an entry to hide its class)",
         checkable=True,
         checked=True,
+        on_toggled=lambda w, on: w.for_each_map(lambda m: m.set_legend_visible(on)),
     ),
     ActionKey.SHOW_SAMPLES: ActionInfo(
-        "Samples on Map", "Mark the sampled points on the latent map", checkable=True, checked=True
+        "Samples on Map",
+        "Mark the sampled points on the latent map",
+        checkable=True,
+        checked=True,
+        on_toggled=lambda w, on: w.for_each_map(lambda m: m.set_samples_visible(on)),
     ),
     ActionKey.SMOOTH_PREVIEW: ActionInfo(
-        "Smooth Decoded Image", "Interpolate the 32 x 32 preview instead of showing its pixels", checkable=True
+        "Smooth Decoded Image",
+        "Interpolate the 32 x 32 preview instead of showing its pixels",
+        checkable=True,
+        on_toggled=lambda w, on: w.preview.set_smooth(on),
     ),
     ActionKey.SHOW_MANIFOLD: ActionInfo(
         "Decoded Manifold",
         "Decode a grid of latent points and tile the images behind the map",
         "Ctrl+M",
         checkable=True,
+        on_toggled=lambda w, on: setattr(w.explorer.options, "show_manifold", on),
     ),
     ActionKey.SHOW_TRAIN_POINTS: ActionInfo(
         "Training Images on Map",
         "Add the 60,000 training images to the map, fainter, below the test images (encoded in the background)",
         "Ctrl+Shift+T",
         checkable=True,
+        on_toggled=lambda w, on: setattr(w.explorer.options, "show_train_points", on),
     ),
-    ActionKey.ABOUT: ActionInfo("About Gaerchen", "Version and licences"),
+    ActionKey.ABOUT: ActionInfo("About Gaerchen", "Version and licences", on_triggered=lambda w: w.show_about()),
 }
 
 # The two shipped models are alternatives: one click switches. "Optional" because
@@ -113,11 +181,12 @@ ACTIONS: dict[ActionKey, ActionInfo] = {
 MODEL_SWITCH = (ActionKey.SHOW_AE, ActionKey.SHOW_VAE)
 
 
-def create_actions(parent: QWidget) -> dict[ActionKey, QAction]:
+def create_actions(window: Any) -> dict[ActionKey, QAction]:
+    """The QActions of ``window``, each connected to its declared callback."""
     actions: dict[ActionKey, QAction] = {}
-    style = parent.style()
+    style = window.style()
     for key, info in ACTIONS.items():
-        action = QAction(info.text, parent)
+        action = QAction(info.text, window)
         action.setObjectName(f"action_{key.value}")
         if info.tip:
             action.setToolTip(info.tip)
@@ -129,8 +198,12 @@ def create_actions(parent: QWidget) -> dict[ActionKey, QAction]:
             action.setChecked(info.checked)
         if info.icon is not None:
             action.setIcon(style.standardIcon(info.icon))
+        if info.on_triggered is not None:
+            action.triggered.connect(lambda _=False, f=info.on_triggered: f(window))
+        if info.on_toggled is not None:
+            action.toggled.connect(lambda on, f=info.on_toggled: f(window, on))
         actions[key] = action
-    group = QActionGroup(parent)
+    group = QActionGroup(window)
     group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
     for key in MODEL_SWITCH:
         group.addAction(actions[key])

@@ -13,22 +13,17 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 import gaerchen_gui
+from gaerchen_gui.gui import process_tuning
 from gaerchen_gui.gui.settings import APPLICATION, ORGANIZATION
 from gaerchen_gui.resources import resource_path
-
-GUI_SWITCH_INTERVAL_S = 0.001
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
     """The process's QApplication, created on first use, named so QSettings finds its store."""
+    process_tuning.apply()  # before any widget exists; idempotent
     app = QApplication.instance()
     if app is None:
         app = QApplication(list(argv) if argv is not None else sys.argv[:1])
-    # Every Qt object made from Python asks the interpreter, under the GIL, whether Python overrides
-    # its virtual methods, so even painting a progress bar takes the GIL a few times. While a worker
-    # thread runs Python (training, decoding), each such wait can last the whole switch interval
-    # (5 ms by default): a shorter one keeps the GUI thread's waits short.
-    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("Gaerchen")

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import sys
 import threading
 import warnings
 from collections.abc import Callable
@@ -38,13 +37,11 @@ import torch
 from PySide6.QtCore import QObject, QThread, Signal
 
 from gaerchen_gui.core.models import LatentModel
+from gaerchen_gui.gui import process_tuning
 
 log = logging.getLogger(__name__)
 
 TRACE_WHEN_IDLE_S = 0.5  # the traced decoder is built after this long without a request
-# How long a cursor request waits for an idle worker to pick it up (see DecodeWorker.request). Linux
-# only, where it was measured: elsewhere a 1 ms lock timeout can round up to a 15 ms timer tick.
-HANDOFF_S = 0.001 if sys.platform.startswith("linux") else 0.0
 
 # Served in this order when several channels are waiting: the cursor is what the user is steering.
 # "manifold" (hundreds of points at once) has a worker of its own so that it never delays the cursor.
@@ -164,8 +161,8 @@ class DecodeWorker(QThread):
     ) -> int:
         """Ask for ``z`` (B, D) to be decoded; returns the request id.
 
-        Never waits for a decode. A cursor request to an idle worker waits (at most ``HANDOFF_S``,
-        typically ~0.1 ms) until the worker has taken it: the worker needs the GIL to wake up, and
+        Never waits for a decode. A cursor request to an idle worker waits (at most ``process_tuning.HANDOFF_S``,
+        typically ~0.1 ms; see process_tuning) until the worker has taken it: the worker needs the GIL to wake up, and
         right after a move the GUI thread holds it for milliseconds at a time (pyqtgraph paints the
         map from Python), so without this hand-off the decode often started only after the paint
         (measured: request to worker awake p95 1.7-3.6 ms, with it 0.3 ms). Waiting on an Event
@@ -184,8 +181,9 @@ class DecodeWorker(QThread):
             idle = self._idle
             if idle:
                 self._picked_up.clear()
-        if idle and channel == "cursor" and HANDOFF_S > 0:
-            self._picked_up.wait(HANDOFF_S)
+        handoff_s = process_tuning.decode_handoff_s()
+        if idle and channel == "cursor" and handoff_s > 0:
+            self._picked_up.wait(handoff_s)
         return request_id
 
     def stop(self, timeout_ms: int = 5000) -> None:

@@ -31,8 +31,9 @@ from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QWidget
 
 from gaerchen_gui.core.data import CLASS_NAMES
+from gaerchen_gui.core.encoding import EncodedSet
 from gaerchen_gui.core.neighbours import Nearest
-from gaerchen_gui.gui.encoding import EncodedSet
+from gaerchen_gui.gui import process_tuning
 from gaerchen_gui.gui.hover_card import HoverCard
 from gaerchen_gui.gui.map_grid import MapGrid
 from gaerchen_gui.gui.point_layer import PointLayer
@@ -181,7 +182,8 @@ class LatentMap(pg.PlotWidget):
         self._message.hide()
 
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self._skip_hover_events_while_dragging()
+        if process_tuning.current().skip_hover_while_dragging:
+            self._skip_hover_events_while_dragging()
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self._built = True
         self.apply_palette()

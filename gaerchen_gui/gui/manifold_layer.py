@@ -7,20 +7,23 @@ shown: one ``ImageItem`` stretched over the grid's latent extent, under the poin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QSlider, QSpinBox, QWidget
 
-from gaerchen_gui.core.manifold import MAX_RESOLUTION, MIN_RESOLUTION, Spacing
+from gaerchen_gui.core.manifold import (
+    DEFAULT_OPACITY,
+    DEFAULT_RESOLUTION,
+    MAX_RESOLUTION,
+    MIN_RESOLUTION,
+    ManifoldOptions,
+    Spacing,
+)
 from gaerchen_gui.gui.latent_map import Z_BACKGROUND, paint_from_cache
 from gaerchen_gui.gui.theme import plot_background, plot_foreground
 
-DEFAULT_OPACITY = 0.55
-DEFAULT_RESOLUTION = 20
 SPACING_LABELS: dict[Spacing, str] = {
     "uniform": "Even over the data",
     "normal": "Normal quantiles",
@@ -55,13 +58,6 @@ class ManifoldLayer(pg.ImageItem):
     @property
     def has_picture(self) -> bool:
         return self.image is not None
-
-
-@dataclass(frozen=True)
-class ManifoldOptions:
-    opacity: float  # 0..1
-    resolution: int  # grid points along each axis
-    spacing: Spacing  # what the user chose; an AE is always drawn with "uniform"
 
 
 class ManifoldControls(QWidget):

@@ -104,8 +104,8 @@ def _exercise(window) -> str:  # noqa: ANN001 - an ExplorerWindow
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
+    from gaerchen_gui.core.model_loading import shipped_path
     from gaerchen_gui.gui.actions import ActionKey
-    from gaerchen_gui.gui.model_loading import shipped_path
 
     for kind in ("ae", "vae"):
         if not shipped_path(kind).is_file():
@@ -115,36 +115,36 @@ def _exercise(window) -> str:  # noqa: ANN001 - an ExplorerWindow
     if error:
         raise SelfTestFailure(f"the shipped AE did not load: {error}")
     ae_map_s = wait_until(lambda: window.map_ready, MAP_TIMEOUT_S, "the AE's latent map")
-    points = len(window.encoded)
+    points = len(window.model.encoded)
     wait_until(lambda: window.preview.image is not None, STEP_TIMEOUT_S, "the first decoded image")
 
     drag = _drag_cursor(window)
 
     # One click on the toolbar's VAE button, as a user would.
     button = window.toolbar.widgetForAction(window.actions[ActionKey.SHOW_VAE])
-    ae_z = window.encoded.z
+    ae_z = window.model.encoded.z
     QTest.mouseClick(button, Qt.MouseButton.LeftButton)
-    if window.model_kind != "vae":
+    if window.model.kind != "vae":
         raise SelfTestFailure(f"clicking VAE did not switch the model ({window.last_error or 'no error shown'})")
     vae_map_s = wait_until(lambda: window.map_ready, MAP_TIMEOUT_S, "the VAE's latent map")
-    if window.encoded.z.shape != ae_z.shape or np.allclose(window.encoded.z, ae_z):
+    if window.model.encoded.z.shape != ae_z.shape or np.allclose(window.model.encoded.z, ae_z):
         raise SelfTestFailure("the map did not change when switching from the AE to the VAE")
 
-    wait_until(lambda: window.sample_grid.images is not None, STEP_TIMEOUT_S, "the first VAE samples")
-    before = window.samples.copy()
-    resample = window.sample_panel.resample_button
+    wait_until(lambda: window.side.sample_grid.images is not None, STEP_TIMEOUT_S, "the first VAE samples")
+    before = window.model.samples.copy()
+    resample = window.side.sample_panel.resample_button
     QTest.mouseClick(resample, Qt.MouseButton.LeftButton)
-    wait_until(lambda: window.sample_grid.images is not None, STEP_TIMEOUT_S, "the resampled images")
-    n = len(window.sample_grid)
-    if n != window.sample_panel.count() or np.allclose(window.samples, before):
+    wait_until(lambda: window.side.sample_grid.images is not None, STEP_TIMEOUT_S, "the resampled images")
+    n = len(window.side.sample_grid)
+    if n != window.side.sample_panel.count() or np.allclose(window.model.samples, before):
         raise SelfTestFailure("resampling did not draw new points")
-    if window.sample_grid.images.shape != (n, 32, 32):
-        raise SelfTestFailure(f"the sample grid holds {window.sample_grid.images.shape}, expected ({n}, 32, 32)")
+    if window.side.sample_grid.images.shape != (n, 32, 32):
+        raise SelfTestFailure(f"the sample grid holds {window.side.sample_grid.images.shape}, expected ({n}, 32, 32)")
 
     manifold = _show_the_manifold(window)
     training = _train_from_the_panel(window)
 
-    stats = window.decoder.stats
+    stats = window.pane.jobs.decoder.stats
     return (
         f"AE map of {points:,} images in {ae_map_s:.1f} s; dragged the cursor through {drag['steps']} positions, "
         f"each decoded and painted ({drag['distinct']} distinct images, median change "
@@ -160,14 +160,14 @@ def _show_the_manifold(window) -> dict:  # noqa: ANN001 - an ExplorerWindow
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    controls = window.manifold_controls
+    controls = window.side.manifold_controls
     QTest.mouseClick(controls.show_box, Qt.MouseButton.LeftButton)
     seconds = wait_until(
-        lambda: window.manifold_layer.isVisible() and window.manifold_layer.has_picture,
+        lambda: window.pane.manifold_layer.isVisible() and window.pane.manifold_layer.has_picture,
         MAP_TIMEOUT_S,
         "the decoded manifold",
     )
-    picture = window.manifold_layer.image
+    picture = window.pane.manifold_layer.image
     resolution = controls.options().resolution
     # not blank: even a barely trained decoder's tiles differ from their background somewhere
     if picture.ndim != 2 or min(picture.shape) < resolution * 32 or int(picture.max()) == int(picture.min()):
@@ -210,7 +210,7 @@ def _drag_cursor(window) -> dict:  # noqa: ANN001 - an ExplorerWindow
 
     latent_map, preview = window.latent_map, window.preview
     viewport = latent_map.viewport()
-    z = window.encoded.z[:, :2].astype(np.float64)
+    z = window.model.encoded.z[:, :2].astype(np.float64)
     centre = np.median(z, axis=0)
     radius = 0.3 * (np.percentile(z, 90, axis=0) - np.percentile(z, 10, axis=0))
 

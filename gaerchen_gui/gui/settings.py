@@ -130,5 +130,18 @@ class Settings:
         self.store.setValue("manifold/resolution", int(resolution))
         self.store.setValue("manifold/spacing", str(spacing))
 
+    # -- compare mode ----------------------------------------------------------------------
+    @property
+    def compare_sources(self) -> list[str]:
+        """The models of the panes beyond the first ("ae", "vae" or a path); empty: compare mode was off."""
+        value = self.store.value("compare/sources", [])
+        if isinstance(value, str):  # QSettings gives a one-element list back as a plain string
+            value = [value]
+        return [str(v) for v in value or [] if v]
+
+    @compare_sources.setter
+    def compare_sources(self, sources: list[str]) -> None:
+        self.store.setValue("compare/sources", list(sources))
+
     def sync(self) -> None:
         self.store.sync()

@@ -55,6 +55,7 @@ class TrainingPanel(QWidget):
     snapshotReady = Signal(object)  # LiveMapUpdate (a LiveSnapshot and its nearest-image index)
     runningChanged = Signal(bool)
     modelAdopted = Signal(object)  # Checkpoint of the finished model, for the explorer
+    modelSaved = Signal(object)  # the same Checkpoint, now with the path it was saved to
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -321,6 +322,7 @@ class TrainingPanel(QWidget):
         assert self.result is not None
         saved = save_checkpoint(path, self.result.model, self.result.metadata)
         self.result.path = saved
+        self.modelSaved.emit(self.result)
         self._say(f"Saved {saved}.")
         return saved
 

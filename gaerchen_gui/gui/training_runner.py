@@ -23,6 +23,7 @@ from gaerchen_gui.core.config import TrainConfig
 from gaerchen_gui.core.live_training import LiveSnapshot, TrainingStarted, live_training
 from gaerchen_gui.core.neighbours import NearestIndex
 from gaerchen_gui.core.training import EpochEvent, PausedEvent, StepEvent, StopEvent, TrainControl, Trainer
+from gaerchen_gui.gui import process_tuning
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,6 @@ def _training_job(config: TrainConfig, live_images: torch.Tensor, control: Train
         yield event
 
 
-# Nice value of the training thread (and the torch threads it starts) on Linux: 0 is the GUI's.
-TRAINING_NICENESS = 5
-
-
 def _yield_cpu_to_the_gui() -> None:
     """Lower this thread's scheduling priority (Linux; elsewhere nothing happens).
 
@@ -67,9 +64,9 @@ def _yield_cpu_to_the_gui() -> None:
     thread starts inherit it. This thread is fresh for each run (see ``TrainingRunner``): an
     unprivileged process cannot undo the change, so it must not be a pool thread that lives on.
     """
-    if sys.platform.startswith("linux"):
+    if sys.platform.startswith("linux") and process_tuning.current().nice_training_thread:
         try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), TRAINING_NICENESS)
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), process_tuning.TRAINING_NICENESS)
         except OSError:
             pass  # not allowed in some sandboxes: train at the normal priority
 

@@ -7,11 +7,9 @@ arrives on the GUI thread as an :class:`EncodedSet`.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -98,40 +96,35 @@ def embed_in_slices(
 
 
 def embeddings_cache_name(checkpoint_digest: str | None, split: str) -> str | None:
-    """The disk-cache name of a checkpoint's embeddings of a Fashion-MNIST split; None when never saved."""
+    """The one key of a checkpoint's embeddings of a Fashion-MNIST split, in memory and on disk.
+
+    Keyed by the checkpoint's content digest (SHA-256), so a file rewritten in place, copied or renamed
+    is recognised by what it holds; None for a model never saved (nothing is cached for it)."""
     return f"embeddings-{checkpoint_digest[:24]}-{split}" if checkpoint_digest else None
 
 
 class EmbeddingCache:
-    """Encoded test sets by checkpoint file, so switching AE <-> VAE back and forth is instant.
-
-    Keyed by path, size and modification time: a checkpoint rewritten in place is encoded again.
-    """
+    """Encoded sets in memory (the test set as an :class:`EncodedSet`, the training points as arrays), by
+    :func:`embeddings_cache_name`, so that switching models back and forth is instant. The disk cache
+    below it (``embed_in_slices``) uses the same names. Thread-safe."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[tuple[str, int, int], EncodedSet] = {}
+        self._entries: dict[str, object] = {}
 
-    @staticmethod
-    def key(path: str | os.PathLike | None) -> tuple[str, int, int] | None:
-        if path is None:
+    def get(self, name: str | None) -> object | None:
+        if name is None:
             return None
-        try:
-            stat = Path(path).stat()
-        except OSError:
-            return None
-        return (str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
-
-    def get(self, path: str | os.PathLike | None) -> EncodedSet | None:
-        key = self.key(path)
         with self._lock:
-            return self._entries.get(key) if key else None
+            return self._entries.get(name)
 
-    def put(self, path: str | os.PathLike | None, encoded: EncodedSet) -> None:
-        key = self.key(path)
-        if key is not None:
+    def put(self, name: str | None, value: object) -> None:
+        if name is not None:
             with self._lock:
-                self._entries[key] = encoded
+                self._entries[name] = value
+
+
+SHARED_CACHE = EmbeddingCache()  # one per process: every window and pane reuses encodings of unchanged files
 
 
 _shared_test_set: ImageSet | None = None

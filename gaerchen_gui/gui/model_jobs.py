@@ -1,0 +1,299 @@
+"""The background work for one model on screen, written into its :class:`ModelState` (latest wins).
+
+Threads: encoding the test set and the training images runs in ``superqt``
+thread workers (generators from :mod:`gaerchen_gui.core.encoding`, so they
+report progress and can be cancelled between slices); decoding runs in two
+:class:`DecodeWorker` threads, one for the cursor, hovered images and samples,
+one for the manifold grid (up to 1,600 points, never ahead of the cursor).
+Results reach this object on the GUI thread through queued Qt signals and only
+then go into the state, whose tickets drop what is stale. No widgets here.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from superqt.utils import create_worker
+
+from gaerchen_gui.components.explorer_state import ExplorerState
+from gaerchen_gui.components.model_state import Busy, CursorImage, ManifoldPicture, ModelState
+from gaerchen_gui.core.checkpoints import Checkpoint
+from gaerchen_gui.core.data import ImageSet
+from gaerchen_gui.core.encoding import (
+    SHARED_CACHE,
+    EmbeddingCache,
+    EncodedSet,
+    embeddings_cache_name,
+    encode_progressively,
+    encode_training_points,
+    shared_test_set,
+)
+from gaerchen_gui.core.live_training import LIVE_SUBSET, LiveSnapshot
+from gaerchen_gui.core.manifold import manifold_grid, render_manifold
+from gaerchen_gui.core.neighbours import NearestIndex
+from gaerchen_gui.core.sampling import sample_latent_points
+from gaerchen_gui.gui.decode_worker import DecodeResult, DecodeWorker
+
+WORKER_STOP_TIMEOUT_S = 30.0  # loading the test set (~2 s) cannot be interrupted; encoding can
+SPACING_NAMES = {"uniform": "even over the data", "normal": "normal quantiles"}
+
+
+class ModelJobs(QObject):
+    """Starts and stops the jobs of one :class:`ModelState`; ``hover_decoded`` is for the hover card."""
+
+    hover_decoded = Signal(int, object)  # row of the encoded set, (32, 32) image
+    decode_failed = Signal(str)
+    failed = Signal(str, str)  # a dialog's title and message: a job the user asked for could not be done
+
+    def __init__(
+        self,
+        state: ModelState,
+        explorer: ExplorerState,
+        image_set: ImageSet | None = None,
+        cache: EmbeddingCache | None = None,
+        rng: np.random.Generator | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.explorer = explorer
+        self._image_set = image_set  # tests hand in a smaller set; None: the real test split
+        self._cache = cache if cache is not None else SHARED_CACHE
+        self._rng = rng if rng is not None else np.random.default_rng()
+        self._workers: list = []  # encoding workers; only the newest of each kind matters (tickets)
+        self._live_rows: EncodedSet | None = None  # the full test set the live subset is cut from
+        self._shut_down = False
+
+        self.decoder = DecodeWorker(self)
+        self.manifold_decoder = DecodeWorker(self)
+        self.decoder.decoded.connect(self._on_decoded)
+        self.manifold_decoder.decoded.connect(self._on_manifold_decoded)
+        self.decoder.failed.connect(self.decode_failed)
+        self.manifold_decoder.failed.connect(self.decode_failed)
+
+        state.decoder_changed.connect(self._on_decoder_changed)
+        state.checkpoint_changed.connect(self._on_checkpoint_changed)
+        state.encoded_changed.connect(self._on_encoded_changed)
+        explorer.cursor_moved.connect(self.decode_cursor)
+        options = explorer.options.events
+        options.show_manifold.connect(self.request_manifold)
+        options.manifold.connect(self.request_manifold)
+        options.show_train_points.connect(self._on_train_points_wanted)
+        options.sample_count.connect(self.resample)
+        self.decoder.start()
+        self.manifold_decoder.start()
+
+    # -- the model ------------------------------------------------------------------------------
+    def _on_decoder_changed(self, model) -> None:  # noqa: ANN001 - a LatentModel or None
+        # atomically; pending decodes for the old weights are dropped
+        self.decoder.set_model(model)
+        self.manifold_decoder.set_model(model)
+        if model is not None:
+            self.decode_cursor(*self.explorer.cursor)
+
+    def _on_checkpoint_changed(self, checkpoint: Checkpoint | None) -> None:
+        self._stop_workers()
+        self._live_rows = None
+        if checkpoint is not None:
+            self.encode(checkpoint)
+
+    def _on_encoded_changed(self, encoded: EncodedSet | None) -> None:
+        if encoded is None:
+            return
+        if self.state.live is None:
+            self._live_rows = encoded
+            self.resample()
+            self.request_train_points()
+        self.request_manifold()  # latest wins: while one grid decodes, newer snapshots replace the next
+
+    # -- encoding the test set --------------------------------------------------------------------
+    def _load_images(self) -> ImageSet:  # runs in the worker thread
+        return self._image_set if self._image_set is not None else shared_test_set()
+
+    def _cache_name(self, checkpoint: Checkpoint, split: str) -> str | None:
+        if split == "test" and self._image_set is not None:
+            return None  # an image set handed in (tests) is not the cached test split
+        return embeddings_cache_name(checkpoint.digest, split)
+
+    def encode(self, checkpoint: Checkpoint) -> None:
+        ticket = self.state.ticket("encode")
+        name = self._cache_name(checkpoint, "test")
+        cached = self._cache.get(name)
+        if cached is not None:
+            self.state.set_encoded(cached, ticket)
+            return
+        kind = checkpoint.kind.upper()
+        self.state.set_message(f"Loading the Fashion-MNIST test images for the {kind}…")
+        self.state.set_busy(Busy("encoding"), ticket)
+        worker = create_worker(
+            encode_progressively,
+            checkpoint.model,
+            self._load_images,
+            cache_name=name,
+            _start_thread=False,
+            _ignore_errors=True,
+        )
+
+        def progress(fraction: float) -> None:
+            if self.state.set_busy(Busy("encoding", fraction), ticket):
+                self.state.set_message(f"Encoding the 10,000 test images with the {kind}…  {round(100 * fraction)}%")
+
+        def done(encoded: EncodedSet) -> None:
+            self._cache.put(name, encoded)
+            if self.state.set_busy(None, ticket):
+                self.state.set_encoded(encoded, ticket)
+
+        worker.yielded.connect(progress)
+        worker.returned.connect(done)
+        worker.errored.connect(lambda err: self.state.fail(f"The test images could not be encoded:\n{err}", ticket))
+        self._start(worker)
+
+    # -- the 60,000 training images -----------------------------------------------------------------
+    def _on_train_points_wanted(self, on: bool) -> None:
+        if on:
+            self.request_train_points()
+        else:
+            self.state.cancel("train_points")  # an encoding under way is not wanted any more
+            self.state.set_busy(None)
+
+    def request_train_points(self) -> None:
+        """Encode the training images for the map (in a worker, the first time per checkpoint), if wanted."""
+        state, checkpoint = self.state, self.state.checkpoint
+        if not self.explorer.options.show_train_points or checkpoint is None or state.live is not None:
+            return
+        if state.train_points is not None:
+            return
+        name = self._cache_name(checkpoint, "train")
+        ticket = state.ticket("train_points")
+        cached = self._cache.get(name)
+        if cached is not None:
+            state.set_train_points(cached, ticket)
+            return
+        worker = create_worker(
+            encode_training_points, checkpoint.model, cache_name=name, _start_thread=False, _ignore_errors=True
+        )
+
+        def done(result: tuple[np.ndarray, np.ndarray]) -> None:
+            self._cache.put(name, result)
+            if state.set_busy(None, ticket):
+                state.set_train_points(result, ticket)
+
+        def failed(err: Exception) -> None:
+            if state.set_busy(None, ticket):
+                state.error = f"The training images could not be encoded:\n{err}"
+                self.explorer.options.show_train_points = False
+                self.failed.emit("Training images unavailable", state.error)
+
+        state.set_busy(Busy("training images"), ticket)
+        worker.yielded.connect(lambda fraction: state.set_busy(Busy("training images", fraction), ticket))
+        worker.returned.connect(done)
+        worker.errored.connect(failed)
+        self._start(worker)
+
+    # -- decoding -----------------------------------------------------------------------------------
+    def decode_cursor(self, x: float, y: float) -> None:
+        if self.state.decoding_model is not None:
+            self.decoder.request("cursor", np.array([[x, y]], dtype=np.float32))
+
+    def decode_hover(self, row: int) -> None:
+        encoded = self.state.encoded
+        if encoded is not None and 0 <= row < len(encoded):
+            self.decoder.request("hover", encoded.z[row : row + 1], tag=row)
+
+    def resample(self) -> None:
+        """Draw new points (N(0, I) for a VAE, the bounding box for an AE) and decode them."""
+        state = self.state
+        if state.encoded is None or state.checkpoint is None or state.live is not None:
+            return
+        count = self.explorer.options.sample_count
+        points = sample_latent_points(state.checkpoint.kind, count, state.encoded.z, self._rng)
+        state.set_samples(points)
+        self.decoder.request("samples", points)
+
+    def _on_decoded(self, result: DecodeResult) -> None:
+        if self._shut_down or result.generation != self.decoder.generation:
+            return  # decoded by weights that have since been replaced
+        if result.channel == "cursor":
+            self.state.set_cursor_image(CursorImage(result.request_id, result.z[0], result.images[0]))
+        elif result.channel == "hover":
+            self.hover_decoded.emit(result.tag, result.images[0])
+        elif result.channel == "samples":
+            self.state.set_sample_images(result.z, result.images)
+
+    # -- the decoded manifold ---------------------------------------------------------------------
+    def request_manifold(self, *_: object) -> None:
+        """Decode the grid for the current weights and options (in the manifold thread), if it is shown."""
+        state, options = self.state, self.explorer.options
+        if not options.show_manifold or state.encoded is None or state.decoding_model is None:
+            if not options.show_manifold:
+                state.set_manifold_status("")
+            return
+        resolution, spacing = options.manifold.resolution, options.manifold.spacing_for(state.kind)
+        z = state.encoded.z[:, :2].astype(np.float64)
+        bounds = (*z.min(axis=0).tolist(), *z.max(axis=0).tolist())
+        key = (state.generation, id(state.decoding_model), resolution, spacing, bounds)
+        if state.manifold is not None and state.manifold.key == key:
+            return
+        try:
+            grid = manifold_grid(resolution, spacing, box=bounds)
+        except ValueError as err:
+            state.set_manifold_status(f"Cannot draw the manifold: {err}")
+            return
+        state.set_manifold_status(f"Decoding {resolution**2:,} grid points…")
+        ticket = state.ticket("manifold")
+        tag = (ticket, key, grid, time.perf_counter())
+        self.manifold_decoder.request("manifold", grid.points, tag=tag, finish=partial(render_manifold, grid))
+
+    def _on_manifold_decoded(self, result: DecodeResult) -> None:
+        ticket, key, grid, requested_at = result.tag
+        if self._shut_down or not self.explorer.options.show_manifold:
+            return
+        seconds = time.perf_counter() - requested_at
+        picture = ManifoldPicture(result.images, grid.extent, grid.resolution, grid.spacing, seconds, key)
+        if self.state.set_manifold(picture, ticket):
+            spacing = SPACING_NAMES[grid.spacing]
+            self.state.set_manifold_status(
+                f"{grid.resolution} x {grid.resolution} decoded images, {spacing}  ·  {seconds:.2f} s"
+            )
+
+    # -- the model being trained ------------------------------------------------------------------
+    def show_snapshot(self, snapshot: LiveSnapshot, index: NearestIndex) -> bool:
+        """Show a training snapshot (embeddings of the live subset); False until the test set is loaded."""
+        rows = self._live_rows
+        if rows is None or snapshot.embeddings.shape[1] != 2 or self._shut_down:
+            return False
+        encoded = EncodedSet(
+            z=snapshot.embeddings.numpy(),
+            labels=rows.labels[LIVE_SUBSET],
+            images=rows.images[LIVE_SUBSET],
+            index=index,
+            test_ids=LIVE_SUBSET,
+        )
+        self.state.show_live(snapshot.global_step, snapshot.model, encoded)
+        return True
+
+    # -- threads ----------------------------------------------------------------------------------
+    def _start(self, worker) -> None:  # noqa: ANN001 - a superqt worker
+        self._workers = [w for w in self._workers if w.is_running]
+        self._workers.append(worker)
+        worker.start()
+
+    def _stop_workers(self) -> None:
+        for worker in self._workers:
+            worker.quit()  # checked between slices of 500 images: a stale result is dropped by its ticket
+
+    def shutdown(self) -> None:
+        """Stop every thread of this model and wait for them (idempotent)."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self._stop_workers()
+        self.decoder.stop()
+        self.manifold_decoder.stop()
+        deadline = time.monotonic() + WORKER_STOP_TIMEOUT_S
+        while any(w.is_running for w in self._workers) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self._workers = []

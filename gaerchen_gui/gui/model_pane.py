@@ -1,0 +1,164 @@
+"""A pane that shows one :class:`ModelState` on a latent map: points, samples, training points, manifold.
+
+The pane only draws what the state says and sends requests back: a moved
+cursor goes to the shared :class:`ExplorerState` (every pane then follows), a
+hovered dot asks the model's jobs for its reconstruction. It holds no truth of
+its own, so two panes side by side are two of these on two states.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from gaerchen_gui.components.explorer_state import ExplorerState
+from gaerchen_gui.components.model_state import LiveView, ManifoldPicture, ModelState
+from gaerchen_gui.core.encoding import EncodedSet
+from gaerchen_gui.gui.latent_map import Z_HOVER, LatentMap, replace_points
+from gaerchen_gui.gui.manifold_layer import ManifoldLayer
+from gaerchen_gui.gui.model_jobs import ModelJobs
+
+
+class ModelPane(QWidget):
+    """The latent map of one model. ``activated`` fires when the user works in this pane."""
+
+    activated = Signal(object)  # the ModelState shown
+
+    def __init__(self, state: ModelState, jobs: ModelJobs, explorer: ExplorerState, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.state = state
+        self.jobs = jobs
+        self.explorer = explorer
+        self.latent_map = LatentMap()
+        self.manifold_layer = ManifoldLayer()
+        self.manifold_layer.setVisible(False)
+        # ignoreBounds: auto-range follows the data (live training), not the tiles behind it
+        self.latent_map.getPlotItem().addItem(self.manifold_layer, ignoreBounds=True)
+        # The image hovered in another pane, ringed here too: where does it land in this space?
+        self.echo_ring = pg.ScatterPlotItem(size=17, symbol="o", brush=None, antialias=True)
+        self.echo_ring.setZValue(Z_HOVER)
+        self.echo_ring.setPen(pg.mkPen("#d62728", width=2))
+        self.latent_map.getPlotItem().addItem(self.echo_ring)
+        self._live_snapshots = 0
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.latent_map)
+
+        state.encoded_changed.connect(self._on_encoded)
+        state.train_points_changed.connect(self._on_train_points)
+        state.samples_changed.connect(lambda points: self.latent_map.set_samples(points))
+        state.manifold_changed.connect(self._on_manifold)
+        state.message_changed.connect(self._on_message)
+        state.live_changed.connect(self._on_live)
+        state.checkpoint_changed.connect(self._on_checkpoint)
+        explorer.cursor_moved.connect(self._follow_cursor)
+        explorer.hovered_changed.connect(self._on_hovered_elsewhere)
+        options = explorer.options.events
+        options.show_manifold.connect(self._show_manifold)
+        options.manifold.connect(lambda manifold: self.manifold_layer.setOpacity(manifold.opacity))
+        options.show_train_points.connect(lambda on: self.latent_map.set_train_points_visible(on))
+        self.manifold_layer.setOpacity(explorer.options.manifold.opacity)
+        self.latent_map.set_train_points_visible(explorer.options.show_train_points)
+
+        self.latent_map.cursorMoved.connect(self._on_map_cursor_moved)
+        self.latent_map.hoveredChanged.connect(self._on_hovered)
+        jobs.hover_decoded.connect(self.latent_map.hover_card.set_reconstruction)
+        if state.checkpoint is None:
+            self.latent_map.set_message("No model loaded.\nOpen a checkpoint (Ctrl+O) or drop a .pt file here.")
+
+    # -- from the state -----------------------------------------------------------------------
+    def _on_checkpoint(self, checkpoint) -> None:  # noqa: ANN001 - a Checkpoint or None
+        self._live_snapshots = 0
+        self.manifold_layer.clear_picture()
+        self.manifold_layer.setVisible(False)
+
+    def _on_encoded(self, encoded: EncodedSet | None) -> None:
+        if encoded is None:
+            self.latent_map.clear_map(self.state.message)
+            self.latent_map.set_title("")
+            return
+        live = self.state.live is not None
+        self.latent_map.set_data(encoded, keep_view=live)
+        if live:
+            if self._live_snapshots == 0:
+                # Follow the points as they spread out, until the user pans or zooms (pyqtgraph then
+                # switches auto-range off by itself).
+                self.latent_map.getPlotItem().enableAutoRange()
+            self._live_snapshots += 1
+        else:
+            self._live_snapshots = 0
+        self.latent_map.set_title(self.title())
+        x, y = self.explorer.cursor
+        self.latent_map.set_cursor_position(x, y)
+
+    def title(self) -> str:
+        """Short: pyqtgraph will not let the plot get narrower than its title."""
+        state, encoded = self.state, self.state.encoded
+        if encoded is None:
+            return ""
+        if state.live is not None:
+            return f"Training {state.live.kind.upper()}  ·  step {state.live.step}  ·  {len(encoded):,} test images"
+        return f"{state.kind.upper()}  ·  {len(encoded):,} test images"
+
+    def _on_live(self, live: LiveView | None) -> None:
+        if live is not None and self.state.encoded is not None:
+            self.latent_map.set_title(self.title())
+
+    def _on_train_points(self, points: tuple[np.ndarray, np.ndarray] | None) -> None:
+        if points is None:
+            self.latent_map.set_train_points(None, None)
+        else:
+            self.latent_map.set_train_points(points[0][:, :2], points[1])
+
+    def _on_manifold(self, picture: ManifoldPicture | None) -> None:
+        if picture is None:
+            self.manifold_layer.clear_picture()
+            self.manifold_layer.setVisible(False)
+            return
+        self.manifold_layer.show_picture(picture.image, picture.extent)
+        self.manifold_layer.setVisible(self.explorer.options.show_manifold)
+
+    def _show_manifold(self, on: bool) -> None:
+        self.manifold_layer.setVisible(on and self.manifold_layer.has_picture)
+
+    def _on_message(self, message: str | None) -> None:
+        if self.state.encoded is None:
+            self.latent_map.set_message(message)
+
+    # -- the shared cursor and hover ----------------------------------------------------------
+    def _on_map_cursor_moved(self, x: float, y: float) -> None:
+        self.explorer.set_cursor(x, y)
+
+    def _follow_cursor(self, x: float, y: float) -> None:
+        if self.latent_map.cursor_position() != (x, y):
+            self.latent_map.set_cursor_position(x, y)
+
+    def _on_hovered(self, row: int | None) -> None:
+        encoded = self.state.encoded
+        if row is None or encoded is None:
+            self.explorer.set_hovered(None)
+            return
+        self.jobs.decode_hover(row)
+        self.activated.emit(self.state)
+        self.explorer.set_hovered(encoded.test_id(row))
+
+    def _on_hovered_elsewhere(self, test_id: int | None) -> None:
+        encoded = self.state.encoded
+        row = None if test_id is None or encoded is None else row_of(encoded, test_id)
+        if row is None or self.latent_map.hovered_index is not None:
+            replace_points(self.echo_ring, None)
+            return
+        replace_points(self.echo_ring, [encoded.z[row, :2]])
+
+
+def row_of(encoded: EncodedSet, test_id: int) -> int | None:
+    """The row of test image ``test_id`` in ``encoded`` (a live subset may not hold it)."""
+    if encoded.test_ids is None:
+        return test_id if 0 <= test_id < len(encoded) else None
+    rows = np.flatnonzero(encoded.test_ids == test_id)
+    return int(rows[0]) if len(rows) else None
+
+
+__all__ = ["ModelPane", "row_of", "Qt"]

@@ -1,0 +1,72 @@
+"""Everything that changes the whole process, in one place, applied explicitly at start-up.
+
+Nothing here happens on import: :func:`apply` runs once from ``run_app`` (and
+from the tests' ``conftest.py`` and the benchmarks). Each switch says what it
+buys, as measured on the machines this was built on (AMD EPYC, 2 cores); the
+latency benchmark can turn any of them off (``--without NAME``) to show it
+again. Code that depends on a switch reads :func:`current` when it runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, fields, replace
+
+from gaerchen_gui.gui.pyside_fix import protect_singletons
+
+
+@dataclass(frozen=True)
+class Tuning:
+    # PySide6 6.12 on Python 3.11 drops references to None/True/False it never took (pyside_fix.py): without
+    # the reserve the process aborts (none_dealloc / bool_dealloc) after minutes of dragging or at exit.
+    protect_singletons: bool = True
+    # GIL switch interval 1 ms instead of 5: Qt objects made from Python take the GIL for every virtual
+    # call, so while a worker runs Python the GUI thread waited up to a whole interval per paint.
+    short_switch_interval: bool = True
+    # A cursor decode request waits <= 1 ms for the idle decode thread to take it (Linux only): request
+    # to worker awake p95 1.7-3.6 ms without, 0.3 ms with (decode_worker.py).
+    decode_handoff: bool = True
+    # pyqtgraph's scene hover dispatch is skipped while the cursor is dragged: ~3 ms per mouse move.
+    skip_hover_while_dragging: bool = True
+    # The training thread runs at nice 5 (Linux): GUI event-loop p95 while training 23.4 ms -> 2.0 ms.
+    nice_training_thread: bool = True
+
+    def without(self, *names: str) -> Tuning:
+        """This tuning with the named switches off; ValueError for a name that is not a switch."""
+        known = {f.name for f in fields(self)}
+        unknown = set(names) - known
+        if unknown:
+            raise ValueError(
+                f"unknown tuning switch(es): {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}"
+            )
+        return replace(self, **{name: False for name in names})
+
+
+SWITCH_INTERVAL_S = 0.001
+HANDOFF_S = 0.001  # how long a cursor request waits for an idle decode worker to take it
+TRAINING_NICENESS = 5  # nice value of the training thread (0 is the GUI's)
+
+_current = Tuning(**{f.name: False for f in fields(Tuning)})  # nothing applied until apply() runs
+
+
+def apply(tuning: Tuning | None = None) -> Tuning:
+    """Apply ``tuning`` (default: everything on) to this process; returns it. Idempotent."""
+    global _current
+    tuning = tuning if tuning is not None else Tuning()
+    if tuning.protect_singletons:
+        if not _current.protect_singletons:
+            protect_singletons()  # once: it adds a fixed reserve of references
+    elif _current.protect_singletons:
+        tuning = replace(tuning, protect_singletons=True)  # cannot be taken back
+    sys.setswitchinterval(SWITCH_INTERVAL_S if tuning.short_switch_interval else 0.005)
+    _current = tuning
+    return tuning
+
+
+def current() -> Tuning:
+    return _current
+
+
+def decode_handoff_s() -> float:
+    """Linux only, where it was measured: elsewhere a 1 ms lock timeout can round up to a 15 ms timer tick."""
+    return HANDOFF_S if _current.decode_handoff and sys.platform.startswith("linux") else 0.0
