@@ -187,7 +187,7 @@ def test_recent_files_and_toggles_persist(qtbot, make_window, tiny_models, tmp_p
     assert first.open_checkpoint(copy) is None
     first.actions[ActionKey.SHOW_LEGEND].setChecked(False)
     first.actions[ActionKey.SMOOTH_PREVIEW].setChecked(True)
-    first.sample_panel.count_box.setValue(12)
+    first.side.sample_panel.count_box.setValue(12)
     wait_for_map(qtbot, first)
     first.close()
 
@@ -197,7 +197,7 @@ def test_recent_files_and_toggles_persist(qtbot, make_window, tiny_models, tmp_p
     assert any("mine.pt" in text for text in recent)
     assert not second.actions[ActionKey.SHOW_LEGEND].isChecked() and not second.latent_map.legend.isVisible()
     assert second.actions[ActionKey.SMOOTH_PREVIEW].isChecked()
-    assert second.sample_panel.count() == 12
+    assert second.side.sample_panel.count() == 12
     second.start()  # reopens the model shown last
     assert second.checkpoint.path == copy
     wait_for_map(qtbot, second)

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QMessageBox
 from test_gui_support import make_window, tiny_models, wait_for_map, window  # noqa: F401 - fixtures
 
 from gaerchen_gui.core.config import TrainConfig
+from gaerchen_gui.core.live_training import LIVE_SUBSET as LIVE_INDICES
 from gaerchen_gui.gui.actions import ActionKey
-from gaerchen_gui.gui.main_window import LIVE_INDICES
-from gaerchen_gui.gui.training_runner import TRAINING_NICENESS
+from gaerchen_gui.gui.process_tuning import TRAINING_NICENESS
 
 
 def configure(window, **overrides):

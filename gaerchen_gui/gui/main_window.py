@@ -185,8 +185,8 @@ class ExplorerWindow(QMainWindow):
     def start(self, checkpoint: str | Path | None = None) -> None:
         """Show ``checkpoint`` if given, else the model shown last time, else the shipped AE; then the
         compare panes of last time, if any."""
+        sources = self.settings.compare_sources  # before showing a model rewrites them
         self._start_main(checkpoint)
-        sources = self.settings.compare_sources
         if sources and checkpoint is None:
             for source in sources:
                 self.panes.add_pane(self, source)

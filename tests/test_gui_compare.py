@@ -1,0 +1,113 @@
+"""Compare mode: several models side by side under one cursor, driven with real mouse events."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from test_gui_support import hover_over, make_window, move_mouse, tiny_models, wait_for_map  # noqa: F401 - fixtures
+
+from gaerchen_gui.gui.actions import ActionKey
+
+
+def open_ae_vs_vae(qtbot, make_window):
+    window = make_window("ae")
+    window.actions[ActionKey.COMPARE_AE_VAE].trigger()
+    qtbot.waitUntil(lambda: len(window.panes.panes) == 2, timeout=10_000)
+    for pane in window.panes.panes:
+        qtbot.waitUntil(lambda pane=pane: pane.state.encoded is not None, timeout=120_000)
+    strip = window.panes.strip
+    qtbot.waitUntil(lambda: all(slot.shown_request_id > 0 for slot in strip.slots), timeout=10_000)
+    return window
+
+
+def test_ae_vs_vae_shows_both_shipped_models_with_headers_and_a_strip(qtbot, make_window):
+    window = open_ae_vs_vae(qtbot, make_window)
+    a, b = window.panes.panes
+    assert (a.state.kind, b.state.kind) == ("ae", "vae")
+    assert window.actions[ActionKey.COMPARE].isChecked() and window.panes.strip.isVisible()
+    captions = [slot.caption.text() for slot in window.panes.strip.slots]
+    assert captions == ["AE (ae.pt)", "VAE (ae.pt)".replace("ae.pt", "vae.pt")]
+    # Compare off: back to one pane; the shown model stays.
+    window.actions[ActionKey.COMPARE].setChecked(False)
+    assert len(window.panes.panes) == 1 and not window.panes.strip.isVisible()
+    assert window.model.kind == "ae"
+
+
+def test_dragging_in_pane_b_moves_the_cursor_in_pane_a_and_both_decode(qtbot, make_window):
+    window = open_ae_vs_vae(qtbot, make_window)
+    a, b = window.panes.panes
+    strip = window.panes.strip
+    before = [slot.view.paint_count for slot in strip.slots]
+    first_images = [slot.state.cursor_image.image.copy() for slot in strip.slots]
+    (x0, x1), (y0, y1) = b.latent_map.view_box.viewRange()
+    target = np.array([x0 + 0.3 * (x1 - x0), y0 + 0.7 * (y1 - y0)])  # inside the view, away from the start
+    viewport = b.latent_map.viewport()
+    last = [0.0]
+    start = b.latent_map.view_to_widget(*b.latent_map.cursor_position())
+    move_mouse(viewport, start, last)
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    end = b.latent_map.view_to_widget(float(target[0]), float(target[1]))
+    for step in range(1, 6):
+        move_mouse(viewport, start + (end - start) * (step / 5), last)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    xy = b.latent_map.cursor_position()
+    assert np.allclose(xy, target, atol=0.02 * (x1 - x0))
+    assert a.latent_map.cursor_position() == xy  # one cursor for every pane
+    assert window.explorer.cursor == xy
+    for state in (a.state, b.state):
+        qtbot.waitUntil(lambda s=state: np.allclose(s.cursor_image.z[:2], xy, atol=1e-5), timeout=10_000)
+    assert all(after > count for after, count in zip([s.view.paint_count for s in strip.slots], before))
+    for state, first in zip((a.state, b.state), first_images):
+        assert not np.allclose(state.cursor_image.image, first)  # both previews changed
+    assert not np.allclose(a.state.cursor_image.image, b.state.cursor_image.image)  # two decoders
+
+
+def test_hovering_an_image_in_one_pane_rings_the_same_image_in_the_other(qtbot, make_window):
+    window = open_ae_vs_vae(qtbot, make_window)
+    a, b = window.panes.panes
+    row = 123
+    hover_over(qtbot, a.latent_map, a.state.encoded.z[row, :2])
+    hovered = a.latent_map.hovered_index
+    assert window.explorer.hovered == a.state.encoded.test_id(hovered)
+    ring_x, ring_y = b.echo_ring.getData()
+    assert len(ring_x) == 1
+    assert np.allclose((ring_x[0], ring_y[0]), b.state.encoded.z[hovered, :2])  # the same test image, B's place
+    qtbot.wait(30)  # pyqtgraph ignores mouse moves closer than 10 ms apart
+    move_mouse(a.latent_map.viewport(), QPoint(2, 2), [0.0])  # off the points
+    qtbot.waitUntil(lambda: len(b.echo_ring.getData()[0]) == 0)
+
+
+def test_a_broken_checkpoint_leaves_its_pane_with_a_message_and_the_others_work(qtbot, make_window, tmp_path):
+    window = open_ae_vs_vae(qtbot, make_window)
+    broken = tmp_path / "broken.pt"
+    broken.write_bytes(b"not a checkpoint")
+    b = window.panes.panes[1]
+    error = window.open_checkpoint(broken, quiet=True, state=b.state)
+    assert error is not None and "broken.pt" in error
+    assert b.state.kind == "vae"  # the model it showed stays
+    added = window.panes.add_pane(window, str(broken))
+    assert added is not None and added.state.checkpoint is None
+    assert "broken.pt" in added.latent_map.message
+    window.explorer.set_cursor(0.25, -0.5)
+    qtbot.waitUntil(lambda: np.allclose(window.panes.panes[0].state.cursor_image.z[:2], (0.25, -0.5)), timeout=10_000)
+
+
+def test_panes_and_their_models_persist_between_launches(qtbot, make_window):
+    window = open_ae_vs_vae(qtbot, make_window)
+    window.close()
+    again = make_window(None)
+    again.start()
+    qtbot.waitUntil(lambda: len(again.panes.panes) == 2, timeout=10_000)
+    assert [p.state.source for p in again.panes.panes] == ["ae", "vae"]
+    assert again.actions[ActionKey.COMPARE].isChecked()
+
+
+def test_linked_views_pan_together_and_unlink_on_request(qtbot, make_window):
+    window = open_ae_vs_vae(qtbot, make_window)
+    a, b = window.panes.panes
+    a.latent_map.view_box.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)
+    qtbot.waitUntil(lambda: np.allclose(b.latent_map.view_box.viewRange()[0], a.latent_map.view_box.viewRange()[0]))
+    window.actions[ActionKey.LINK_VIEWS].setChecked(False)
+    a.latent_map.view_box.setRange(xRange=(5, 6), yRange=(5, 6), padding=0)
+    assert not np.allclose(b.latent_map.view_box.viewRange()[0], (5, 6))
