@@ -57,8 +57,8 @@ def test_dragging_in_pane_b_moves_the_cursor_in_pane_a_and_both_decode(qtbot, ma
     assert window.explorer.cursor == xy
     for state in (a.state, b.state):
         qtbot.waitUntil(lambda s=state: np.allclose(s.cursor_image.z[:2], xy, atol=1e-5), timeout=10_000)
-    assert all(after > count for after, count in zip([s.view.paint_count for s in strip.slots], before))
-    for state, first in zip((a.state, b.state), first_images):
+    assert all(after > count for after, count in zip([s.view.paint_count for s in strip.slots], before, strict=True))
+    for state, first in zip((a.state, b.state), first_images, strict=True):
         assert not np.allclose(state.cursor_image.image, first)  # both previews changed
     assert not np.allclose(a.state.cursor_image.image, b.state.cursor_image.image)  # two decoders
 

@@ -67,7 +67,7 @@ def test_resolution_and_opacity_change_the_picture_and_are_remembered(qtbot, mak
     again = make_window("ae")  # same settings file
     assert again.actions[ActionKey.SHOW_MANIFOLD].isChecked()
     assert again.side.manifold_controls.options().resolution == 8
-    assert again.manifold_layer.opacity() == pytest.approx(0.30)
+    assert again.pane.manifold_layer.opacity() == pytest.approx(0.30)
     wait_for_manifold(qtbot, again, 8, "uniform")
 
 

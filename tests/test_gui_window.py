@@ -199,7 +199,7 @@ def test_recent_files_and_toggles_persist(qtbot, make_window, tiny_models, tmp_p
     assert second.actions[ActionKey.SMOOTH_PREVIEW].isChecked()
     assert second.side.sample_panel.count() == 12
     second.start()  # reopens the model shown last
-    assert second.checkpoint.path == copy
+    assert second.model.checkpoint.path == copy
     wait_for_map(qtbot, second)
 
 
