@@ -24,19 +24,23 @@ background still pans and the wheel zooms, as everywhere in pyqtgraph.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QImage, QKeyEvent, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QWidget
 
 from gaerchen_gui.core.data import CLASS_NAMES
 from gaerchen_gui.core.neighbours import Nearest
+from gaerchen_gui.gui.class_legend import ClassLegend
 from gaerchen_gui.gui.encoding import EncodedSet
 from gaerchen_gui.gui.hover_card import HoverCard
+from gaerchen_gui.gui.map_cursor import CursorItem, EdgeMarker, clamp_to, contains, reachable_box
 from gaerchen_gui.gui.map_grid import MapGrid
 from gaerchen_gui.gui.point_layer import PointLayer
-from gaerchen_gui.gui.theme import POINT_ALPHA, class_color, css, is_dark, muted, plot_background, plot_foreground
+from gaerchen_gui.gui.theme import POINT_ALPHA, css, is_dark, muted, plot_background, plot_foreground
 
 Z_BACKGROUND, Z_GRID, Z_TRAIN, Z_TEST, Z_SAMPLES, Z_HOVER, Z_CURSOR = -20, -15, -10, 0, 10, 15, 20
 POINT_SIZE = 4
@@ -44,7 +48,10 @@ TRAIN_POINT_SIZE = 3  # smaller and fainter than the test points, which stay rea
 TRAIN_POINT_ALPHA = 70  # of 255; six training points per test point, so their density still shows
 GRID_ALPHA = 0.15
 HOVER_RADIUS_PX = 10  # the hover card shows the nearest image only if it is this close on screen
-LEGEND_COLUMN_PX = 150  # room one legend entry needs
+# Below this the map stops shrinking (the window or the training dock gives way instead): room for the
+# view, both axes, the title and a two-row legend whose names are never cut short.
+MIN_MAP_SIZE = QSize(340, 300)
+EXPORT_SCALE = 2  # an exported map has twice the pixels of the map on screen, drawn the same way
 NUDGE_FRACTION = 0.01  # an arrow key moves the cursor by 1% of the visible width
 
 
@@ -74,33 +81,19 @@ def replace_points(item: pg.ScatterPlotItem, positions) -> None:  # noqa: ANN001
         item.setData(pos=positions)
 
 
-class CursorItem(pg.TargetItem):
-    """TargetItem whose bounding box includes its pen: with a pen wider than one pixel, the stock one
-    left slivers of the cross behind when dragged."""
-
-    def boundingRect(self):  # noqa: ANN201 - Qt override
-        rect = super().boundingRect()
-        width = max(self.pen.widthF(), self.hoverPen.widthF(), 1.0)
-        px_w, px_h = self.pixelSize()  # one device pixel, in item coordinates
-        return rect.adjusted(-width * px_w, -width * px_h, width * px_w, width * px_h)
-
-    def viewTransformChanged(self) -> None:
-        # The cross is drawn at a fixed pixel size, so its extent in view units changes with the zoom:
-        # tell Qt before the old extent is forgotten, or a zoom leaves a stale cross behind.
-        self.prepareGeometryChange()
-        super().viewTransformChanged()
-
-
 class LatentMap(pg.PlotWidget):
     cursorMoved = Signal(float, float)  # the cursor's new position, however it moved
     # latent x, y under the mouse and the nearest test image (a Nearest), or None while the cursor is dragged
     mouseMoved = Signal(float, float, object)
     hoveredChanged = Signal(object)  # index of the test image under the mouse, or None
+    # a note for the status bar, e.g. that a typed position was brought back nearer the data
+    notice = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         self._built = False  # PlotWidget's constructor already triggers changeEvent
         super().__init__(parent)
         self.setObjectName("latentMap")
+        self.setMinimumSize(MIN_MAP_SIZE)
         # Antialiasing for this view only: pyqtgraph's global option would also slow other plots' long curves.
         self.setAntialiasing(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -111,7 +104,9 @@ class LatentMap(pg.PlotWidget):
         self._class_visible = np.ones(len(CLASS_NAMES), dtype=bool)
 
         plot = self.getPlotItem()
-        plot.setAspectLocked(True)  # one latent unit is as long across as up: distances are honest
+        # Fit to the data by default: a locked aspect left most of a wide, low map empty (the x axis
+        # ran -9..9 for data in -3..3). set_aspect_locked(True) keeps distances true to scale instead.
+        plot.setAspectLocked(False)
         plot.setLabel("bottom", "z₀")
         plot.setLabel("left", "z₁")
         plot.setMenuEnabled(False)
@@ -158,16 +153,15 @@ class LatentMap(pg.PlotWidget):
         self.cursor.sigPositionChanged.connect(self._on_cursor_moved)
 
         # Below the axis, not over the data: a legend inside the view would hide points and samples.
-        self.legend = pg.LegendItem(
-            offset=None, colCount=5, horSpacing=14, verSpacing=-4, labelTextSize="9pt", frame=False
-        )
+        self.legend = ClassLegend(CLASS_NAMES)
         plot.layout.addItem(self.legend, 4, 1, alignment=Qt.AlignmentFlag.AlignHCenter)
-        self._legend_samples: list[pg.ScatterPlotItem] = []
-        for label, name in enumerate(CLASS_NAMES):
-            sample = pg.ScatterPlotItem(size=9, symbol="o", pen=None, brush=class_color(label), antialias=True)
-            sample.visibleChanged.connect(self._on_legend_toggled)  # clicking an entry hides its class
-            self._legend_samples.append(sample)
-            self.legend.addItem(sample, name)
+        self.legend.visibilityChanged.connect(self._on_legend_toggled)
+
+        self.edge_marker = EdgeMarker(on_click=self.bring_cursor_into_view)
+        self.edge_marker.setZValue(Z_CURSOR)
+        plot.addItem(self.edge_marker, ignoreBounds=True)
+        self.view_box.sigRangeChanged.connect(self._place_edge_marker)
+        self.view_box.sigResized.connect(self._place_edge_marker)
 
         self.hover_card = HoverCard(self)
         self._message = QLabel(self)
@@ -208,9 +202,8 @@ class LatentMap(pg.PlotWidget):
         self.sample_markers.setBrush(pg.mkBrush(background))
         for text in self._sample_labels:
             text.setColor(foreground)
-        self.legend.setLabelTextColor(foreground)  # for entries added later; existing ones below
-        for _, label in self.legend.items:
-            label.setText(label.text, color=foreground)
+        self.legend.set_text_colour(foreground)
+        self.edge_marker.setStyle(brush=accent)
         self._message.setStyleSheet(
             f"QLabel#mapMessage {{ background: {css(muted(background, 235))}; color: {css(foreground)};"
             f" border: 1px solid {css(muted(foreground, 70))}; border-radius: 6px; padding: 14px 22px; }}"
@@ -235,6 +228,7 @@ class LatentMap(pg.PlotWidget):
         self.scatter.set_points(encoded.z[:, :2], encoded.labels)
         self._apply_class_visibility()
         self.cursor.setVisible(True)
+        self._place_edge_marker()
         self.set_message(None)
         if not keep_view:
             self.reset_view()
@@ -250,14 +244,15 @@ class LatentMap(pg.PlotWidget):
         self.hover_card.dismiss()
         self.hovered_index = None
         self.cursor.setVisible(False)
+        self._place_edge_marker()
         self.set_message(message)
 
     def reset_view(self) -> None:
-        """Fit the encoded images, the training points when shown, and the sampled points (a VAE's prior
-        samples may lie off the data)."""
+        """Fit the encoded images, the training points when shown, the sampled points (a VAE's prior
+        samples may lie off the data) and the cursor, wherever it went."""
         if self.encoded is None or not len(self.encoded):
             return
-        parts = [self.encoded.z[:, :2]]
+        parts = [self.encoded.z[:, :2], np.array([self.cursor_position()])]
         if self.train_points_visible and len(self.train_layer):
             parts.append(self.train_layer.positions)
         samples = self.sample_markers.getData()
@@ -266,6 +261,49 @@ class LatentMap(pg.PlotWidget):
         z = np.concatenate(parts).astype(np.float64)  # float32 bounds overflow in ViewBox's range checks
         (x0, y0), (x1, y1) = z.min(axis=0).tolist(), z.max(axis=0).tolist()
         self.view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.06)
+
+    # -- how the view fits ------------------------------------------------------------------
+    def set_aspect_locked(self, locked: bool) -> None:
+        """True: one latent unit as long across as up (distances on screen are true to scale); False: fit
+        to the data, each axis filling the map. The view is fitted again either way."""
+        self.getPlotItem().setAspectLocked(bool(locked))
+        self.reset_view()
+
+    @property
+    def aspect_locked(self) -> bool:
+        return bool(self.view_box.state["aspectLocked"])
+
+    def set_fit_to_data(self, on: bool) -> None:
+        """The opposite of :meth:`set_aspect_locked`, for a "Fit to Data" toggle."""
+        self.set_aspect_locked(not on)
+
+    # -- export ----------------------------------------------------------------------------
+    def render_image(self, scale: float = EXPORT_SCALE) -> QImage:
+        """The map as it is on screen (view range, axes, title, legend, points, cursor), ``scale`` times
+        the pixels: everything is scaled alike, so the legend stays as readable next to the tick labels
+        as on screen, and there is no margin the screen does not show. Hover cards and notes are left out."""
+        viewport = self.viewport()
+        image = QImage(viewport.width() * scale, viewport.height() * scale, QImage.Format.Format_RGB32)
+        image.setDevicePixelRatio(scale)  # items draw in screen units; the point layers rasterise at this ratio
+        image.fill(plot_background())
+        painter = QPainter(image)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+            target = QRectF(0, 0, viewport.width(), viewport.height())
+            self.render(painter, target, viewport.rect())  # QGraphicsView.render: the scene, no child widgets
+        finally:
+            painter.end()
+        return image
+
+    def export_png(self, path: str | Path, scale: float = EXPORT_SCALE) -> Path:
+        """Save :meth:`render_image` as a PNG; raises ValueError before there is a map, OSError if not written."""
+        if self.encoded is None:
+            raise ValueError("the map is not ready yet")
+        path = Path(path)
+        if not self.render_image(scale).save(str(path), "PNG"):
+            raise OSError(f"could not write {path}")
+        return path
 
     def set_message(self, text: str | None) -> None:
         """A centred note over the map ("Encoding…", "No model"); None hides it."""
@@ -291,16 +329,17 @@ class LatentMap(pg.PlotWidget):
         self._message.move((self.width() - self._message.width()) // 2, (self.height() - self._message.height()) // 2)
 
     def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt override
+        if self._built:
+            # Two rows of five classes when there is room, more rows in a narrow map. Before the plot is
+            # resized: a plot never gets narrower than its legend's minimum width (it would overflow).
+            width = event.size().width() - self.getPlotItem().getAxis("left").width() - 16
+            self.legend.fit_columns(width)
         super().resizeEvent(event)
         if self._built:
             self._place_message()
-            # Two rows of five classes when there is room, more rows in a narrow window.
-            columns = int(np.clip(self.width() // LEGEND_COLUMN_PX, 2, 5))
-            if columns != self.legend.columnCount:
-                self.legend.setColumnCount(columns)
 
-    def _on_legend_toggled(self) -> None:
-        self._class_visible = np.array([s.isVisible() for s in self._legend_samples])
+    def _on_legend_toggled(self, shown: np.ndarray) -> None:
+        self._class_visible = np.array(shown, dtype=bool)
         self._apply_class_visibility()
 
     def _apply_class_visibility(self) -> None:
@@ -359,8 +398,44 @@ class LatentMap(pg.PlotWidget):
         """Move the cursor; :attr:`cursorMoved` follows (as it does for drags)."""
         self.cursor.setPos(float(x), float(y))
 
+    def enter_cursor_position(self, x: float, y: float) -> None:
+        """A typed position: kept within reach of the data (see ``map_cursor.reachable_box``, with a
+        :attr:`notice` when it was brought nearer), then shown: the view fits again if it is out of view.
+        :attr:`cursorMoved` always follows, so that the entry shows where the cursor really is."""
+        if self.encoded is not None and len(self.encoded):
+            box = reachable_box(self.encoded.z)
+            cx, cy = clamp_to(box, x, y)
+            if (cx, cy) != (float(x), float(y)):
+                self.notice.emit(
+                    f"({x:g}, {y:g}) is far from the data: the cursor went to ({cx:.3g}, {cy:.3g}), the nearest"
+                    f" point within z₀ {box[0]:.3g}..{box[2]:.3g}, z₁ {box[1]:.3g}..{box[3]:.3g}"
+                )
+            x, y = cx, cy
+        moved = (float(x), float(y)) != self.cursor_position()
+        self.set_cursor_position(x, y)
+        if not moved:
+            self.cursorMoved.emit(*self.cursor_position())
+        if not self.cursor_in_view():
+            self.reset_view()
+
+    def cursor_in_view(self) -> bool:
+        (x0, x1), (y0, y1) = self.view_box.viewRange()
+        return contains(QRectF(x0, y0, x1 - x0, y1 - y0), *self.cursor_position())
+
+    def bring_cursor_into_view(self) -> None:
+        """Pan (keeping the zoom) so that the cursor is in the middle of the view."""
+        (x0, x1), (y0, y1) = self.view_box.viewRange()
+        x, y = self.cursor_position()
+        self.view_box.setRange(
+            xRange=(x - (x1 - x0) / 2, x + (x1 - x0) / 2), yRange=(y - (y1 - y0) / 2, y + (y1 - y0) / 2), padding=0
+        )
+
+    def _place_edge_marker(self) -> None:
+        self.edge_marker.point_at(self.view_box, self.cursor_position() if self.cursor.isVisible() else None)
+
     def _on_cursor_moved(self) -> None:
         x, y = self.cursor_position()
+        self._place_edge_marker()
         self.cursorMoved.emit(x, y)
 
     def nudge(self, dx_steps: int, dy_steps: int, fast: bool = False) -> None:
