@@ -16,7 +16,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QSlider, QSpinBox, QWidget
 
 from gaerchen_gui.core.manifold import MAX_RESOLUTION, MIN_RESOLUTION, Spacing
-from gaerchen_gui.gui.latent_map import Z_BACKGROUND, paint_from_cache
+from gaerchen_gui.gui.map_items import Z_BACKGROUND, paint_from_cache
 from gaerchen_gui.gui.theme import plot_background, plot_foreground
 
 DEFAULT_OPACITY = 0.55
