@@ -252,7 +252,7 @@ class LatentMap(pg.PlotWidget):
         return self._message.text() if self._message.isVisible() else None
 
     def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt override
-        if self._built:
+        if self._built and self.getPlotItem() is not None:  # None once closed
             # Two rows of five classes when there is room, more rows in a narrow map. Before the plot is
             # resized: a plot never gets narrower than its legend's minimum width (it would overflow).
             width = event.size().width() - self.getPlotItem().getAxis("left").width() - 16
@@ -381,6 +381,8 @@ class LatentMap(pg.PlotWidget):
             return  # on an axis
         if self.legend.isVisible() and self.legend.sceneBoundingRect().contains(scene_pos):
             return  # the legend toggles classes
+        if event.isAccepted() and event.currentItem is self.edge_marker:
+            return  # the arrow brought the cursor into view; this click is not a new position
         view = self.view_box.mapSceneToView(scene_pos)
         self.set_cursor_position(view.x(), view.y())
         self.setFocus(Qt.FocusReason.MouseFocusReason)
