@@ -75,7 +75,8 @@ def test_the_map_keeps_a_minimum_size_and_whole_legend_names(qtbot, latent_map):
     for _swatch, label in latent_map.legend.items:
         text_width = label.item.boundingRect().width()
         assert label.geometry().width() >= text_width - 0.5, label.text  # the whole name has room...
-        assert view.contains(label.sceneBoundingRect().topLeft() + QPoint(int(text_width), 0)), label.text  # ...on screen
+        right_end = label.sceneBoundingRect().topLeft() + QPoint(int(text_width), 0)
+        assert view.contains(right_end), label.text  # ...on screen
     assert latent_map.view_box.height() > 100  # and the points still have room
 
 

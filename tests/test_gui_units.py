@@ -228,3 +228,23 @@ def test_live_label_shows_bold_parts_and_never_asks_for_a_new_layout(qtbot):
         min(image.pixelColor(x, y).lightness() for x in range(image.width()) for y in range(image.height()))
         < background - 60
     )
+
+
+def test_sample_captions_share_one_precision(qtbot):
+    from gaerchen_gui.gui.sample_grid import SampleGrid
+
+    grid = SampleGrid()
+    qtbot.addWidget(grid)
+    # one far point among near ones: on its own it would need fewer decimals than its neighbours
+    grid.set_points(np.array([[12.04, -3.02], [2.31, 3.94], [-0.2, 0.05], [1.0, -1.0], [0.5, 0.5], [-2.2, 1.1]]))
+    decimals = set()
+    for width in (200, 300, 420, 700, 1200):
+        grid.resize(width, grid.minimumHeight())
+        captions = grid.captions()
+        assert len(captions) == 6
+        counts = {len(number.split(".")[1]) if "." in number else 0 for c in captions for number in c[1:-1].split(", ")}
+        assert len(counts) == 1, captions  # every number with the same number of decimals
+        decimals |= counts
+    assert len(decimals) >= 2  # the precision does follow the width: wide grids show more decimals
+    grid.resize(1200, grid.minimumHeight())
+    assert grid.captions()[0] == "(12.04, -3.02)" and grid.captions()[2] == "(-0.20, 0.05)"

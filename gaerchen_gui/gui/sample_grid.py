@@ -118,6 +118,7 @@ class SampleGrid(QWidget):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)  # pixels stay pixels
         number_font = QFont(caption_font)
         number_font.setBold(True)
+        captions = self._captions(tile, caption_font)
         for i in range(len(self)):
             rect = self._tile_rect(i, tile, caption)
             if self.images is not None:
@@ -137,17 +138,25 @@ class SampleGrid(QWidget):
             painter.setFont(caption_font)
             painter.setPen(text_color)
             caption_rect = QRect(rect.left(), rect.bottom() + 1, tile, caption)
-            painter.drawText(caption_rect, Qt.AlignmentFlag.AlignCenter, self._caption(i, tile, caption_font))
+            painter.drawText(caption_rect, Qt.AlignmentFlag.AlignCenter, captions[i])
 
-    def _caption(self, i: int, width: int, font: QFont) -> str:
-        """Coordinates as the book captions them, with as many decimals as fit."""
+    def captions(self) -> list[str]:
+        """The tiles' captions as drawn at the grid's current width."""
+        return self._captions(self._tile_size(self.width()), self._caption_font())
+
+    def _captions(self, width: int, font: QFont) -> list[str]:
+        """Coordinates as the book captions them, all with the same number of decimals: the most that
+        fit under every tile (2, 1 or 0), so that neighbouring captions read alike ("(12.0, -3.0)"
+        beside "(2.3, 3.9)", never "(12, -3)"). Whatever does not fit even then is elided."""
+        if self.points is None:
+            return []
         metrics = QFontMetrics(font)
-        coords = self.points[i][:2]
+        coords = self.points[:, :2]
         for decimals in (2, 1, 0):
-            text = "(" + ", ".join(_number(c, decimals) for c in coords) + ")"
-            if metrics.horizontalAdvance(text) <= width:
-                return text
-        return text
+            texts = ["(" + ", ".join(_number(c, decimals) for c in row) + ")" for row in coords]
+            if all(metrics.horizontalAdvance(text) <= width for text in texts):
+                return texts
+        return [metrics.elidedText(text, Qt.TextElideMode.ElideRight, width) for text in texts]
 
     def render_image(self, tile: int = 96) -> QImage:
         """The grid as an image with ``tile``-pixel tiles, on the window background colour."""
