@@ -201,12 +201,22 @@ def test_recent_files_and_toggles_persist(qtbot, make_window, tiny_models, tmp_p
     wait_for_map(qtbot, second)
 
 
-def test_about_names_version_and_fashion_mnist_licence():
+def test_about_names_version_and_links_the_licences(qtbot):
     import gaerchen_gui
-    from gaerchen_gui.gui.about_dialog import about_html
+    from gaerchen_gui.gui.about_dialog import FASHION_MNIST_LICENSE, AboutDialog, about_html
+    from gaerchen_gui.resources import resource_path
 
     text = about_html()
-    assert gaerchen_gui.__version__ in text and "Zalando" in text and "Permission is hereby granted" in text
+    assert gaerchen_gui.__version__ in text and "Zalando" in text and "MIT licence" in text
+    # a summary with links, not a pasted copyright file in monospace
+    assert "<pre" not in text and "Permission is hereby granted" not in text and "debian.org" not in text
+    notice = resource_path(*FASHION_MNIST_LICENSE)
+    assert QUrl.fromLocalFile(str(notice)).toString() in text and notice.is_file()
+    dialog = AboutDialog()
+    qtbot.addWidget(dialog)
+    shown = dialog.browser.toPlainText()
+    assert "Fashion-MNIST" in shown and "PyTorch" in shown and "LGPL-3.0" in shown
+    assert len(shown) < 1200  # short: it fits the dialog without scrolling
 
 
 def test_an_in_memory_checkpoint_can_be_shown(qtbot, window, tiny_models):
