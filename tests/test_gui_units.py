@@ -248,3 +248,25 @@ def test_sample_captions_share_one_precision(qtbot):
     assert len(decimals) >= 2  # the precision does follow the width: wide grids show more decimals
     grid.resize(1200, grid.minimumHeight())
     assert grid.captions()[0] == "(12.04, -3.02)" and grid.captions()[2] == "(-0.20, 0.05)"
+
+
+def test_tooltips_follow_the_application_palette_not_qt_yellow(qtbot):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication, QPushButton, QToolTip
+
+    from gaerchen_gui.gui.app import create_application
+
+    app = create_application()
+    base, text = app.palette().color(QPalette.ColorRole.Base), app.palette().color(QPalette.ColorRole.Text)
+    tips = QToolTip.palette()
+    assert tips.color(QPalette.ColorRole.ToolTipBase) == base and tips.color(QPalette.ColorRole.ToolTipText) == text
+    button = QPushButton("x")
+    qtbot.addWidget(button)
+    button.show()
+    QToolTip.showText(button.mapToGlobal(QPoint(5, 5)), "a tip long enough to have a plain background", button)
+    label = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "qtooltip_label" and w.isVisible())
+    image = label.grab().toImage()
+    corner = QColor(image.pixel(image.width() - 4, image.height() // 2))  # inside the border, right of the text
+    assert abs(corner.lightness() - base.lightness()) < 8 and corner != QColor("#ffffdc")
+    QToolTip.hideText()

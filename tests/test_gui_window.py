@@ -229,3 +229,20 @@ def test_an_in_memory_checkpoint_can_be_shown(qtbot, window, tiny_models):
     wait_for_map(qtbot, window)
     assert window.settings.last_model == "ae"  # an unsaved model is not reopened next time
     assert "unsaved" in window.windowTitle()
+
+
+def test_at_900_by_600_with_the_training_dock_the_map_keeps_its_size_and_the_toolbar_its_icons(qtbot, window):
+    from gaerchen_gui.gui.latent_map import MIN_MAP_SIZE
+
+    window.resize(900, 600)
+    window.actions[ActionKey.SHOW_TRAINING].setChecked(True)
+    qtbot.waitUntil(lambda: window.training_dock.isVisible())
+    qtbot.wait(50)
+    latent_map = window.latent_map
+    assert latent_map.height() >= MIN_MAP_SIZE.height() and latent_map.width() >= MIN_MAP_SIZE.width()
+    view = latent_map.mapToScene(latent_map.viewport().rect()).boundingRect()
+    for _swatch, label in latent_map.legend.items:  # every class name whole and on screen
+        assert label.geometry().width() >= label.item.boundingRect().width() - 0.5, label.text
+        assert view.contains(label.sceneBoundingRect().topLeft() + QPointF(label.item.boundingRect().width(), 0))
+    buttons = [a for a in window.toolbar.actions() if not a.isSeparator() and a.isVisible()]
+    assert len(buttons) >= 6 and all(not a.icon().isNull() for a in buttons)  # no text-only buttons among icons

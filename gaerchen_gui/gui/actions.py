@@ -25,6 +25,7 @@ class ActionKey(str, Enum):
     QUIT = "quit"
     RESAMPLE = "resample"
     RESET_VIEW = "reset_view"
+    LOCK_ASPECT = "lock_aspect"
     SHOW_LEGEND = "show_legend"
     SHOW_SAMPLES = "show_samples"
     SMOOTH_PREVIEW = "smooth_preview"
@@ -52,11 +53,22 @@ ACTIONS: dict[ActionKey, ActionInfo] = {
         checkable=True,
         icon=QStyle.StandardPixmap.SP_MediaPlay,
     ),
+    # Every toolbar action has an icon (the toolbar shows icon and text): a text-only button among
+    # icon buttons read as a different kind of control. The two shipped models share one, their text tells
+    # them apart. Qt's standard icons: no icon set to ship, and they follow the platform's theme.
     ActionKey.SHOW_AE: ActionInfo(
-        "AE", "Show the shipped autoencoder (the book's AE, trained on Fashion-MNIST)", "Ctrl+1", checkable=True
+        "AE",
+        "Show the shipped autoencoder (the book's AE, trained on Fashion-MNIST)",
+        "Ctrl+1",
+        checkable=True,
+        icon=QStyle.StandardPixmap.SP_DriveHDIcon,
     ),
     ActionKey.SHOW_VAE: ActionInfo(
-        "VAE", "Show the shipped variational autoencoder (the book's VAE, BETA = 500)", "Ctrl+2", checkable=True
+        "VAE",
+        "Show the shipped variational autoencoder (the book's VAE, BETA = 500)",
+        "Ctrl+2",
+        checkable=True,
+        icon=QStyle.StandardPixmap.SP_DriveHDIcon,
     ),
     ActionKey.OPEN: ActionInfo(
         "Open Checkpoint…",
@@ -80,7 +92,19 @@ ACTIONS: dict[ActionKey, ActionInfo] = {
         "Ctrl+R",
         icon=QStyle.StandardPixmap.SP_BrowserReload,
     ),
-    ActionKey.RESET_VIEW: ActionInfo("Reset View", "Fit the whole map into view", "Ctrl+0"),
+    ActionKey.RESET_VIEW: ActionInfo(
+        "Reset View",
+        "Fit the whole map into view, the cursor included",
+        "Ctrl+0",
+        icon=QStyle.StandardPixmap.SP_TitleBarMaxButton,
+    ),
+    ActionKey.LOCK_ASPECT: ActionInfo(
+        "Equal Axis Scales",
+        "One latent unit as long across as up, so that distances on the map are true to scale;"
+        " off: the map fits the data, each axis filling the view",
+        checkable=True,
+        checked=False,
+    ),
     ActionKey.SHOW_LEGEND: ActionInfo(
         "Class Legend",
         "Show the legend of clothing classes (click an entry to hide its class)",
