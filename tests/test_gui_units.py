@@ -242,7 +242,8 @@ def test_sample_captions_share_one_precision(qtbot):
         grid.resize(width, grid.minimumHeight())
         captions = grid.captions()
         assert len(captions) == 6
-        counts = {len(number.split(".")[1]) if "." in number else 0 for c in captions for number in c[1:-1].split(", ")}
+        numbers = [number.strip() for c in captions for number in c[1:-1].split(",")]
+        counts = {len(number.split(".")[1]) if "." in number else 0 for number in numbers}
         assert len(counts) == 1, captions  # every number with the same number of decimals
         decimals |= counts
     assert len(decimals) >= 2  # the precision does follow the width: wide grids show more decimals
