@@ -142,7 +142,7 @@ def test_sampling_draws_n_points_and_decodes_them(qtbot, window):
     window.sample_panel.count_box.setValue(7)
     qtbot.waitUntil(lambda: window.sample_grid.images is not None)
     assert window.sample_grid.images.shape == (7, 32, 32)
-    assert window.latent_map.sample_markers.getData()[0].shape == (7,)
+    assert window.latent_map.samples.positions().shape == (7, 2)
     before = window.samples.copy()
     qtbot.mouseClick(window.sample_panel.resample_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.sample_grid.images is not None)

@@ -75,7 +75,6 @@ class LatentMap(pg.PlotWidget):
         self.setAcceptDrops(False)  # let checkpoint files dropped here reach the window
         self.viewport().setAcceptDrops(False)
         self.encoded: EncodedSet | None = None
-        self._class_visible = np.ones(len(CLASS_NAMES), dtype=bool)
 
         plot = self.getPlotItem()
         # Fit to the data by default: a locked aspect left most of a wide, low map empty (the x axis
@@ -107,7 +106,6 @@ class LatentMap(pg.PlotWidget):
         plot.addItem(self.scatter)
 
         self.samples = SampleMarkers(plot)
-        self.sample_markers = self.samples.markers
 
         self.hover = MapHover(self, on_change=self.hoveredChanged.emit)
 
@@ -261,13 +259,13 @@ class LatentMap(pg.PlotWidget):
         if self._built:
             self._message.centre()
 
-    def _on_legend_toggled(self, shown: np.ndarray) -> None:
-        self._class_visible = np.array(shown, dtype=bool)
+    def _on_legend_toggled(self, _shown: np.ndarray) -> None:
         self._apply_class_visibility()
 
     def _apply_class_visibility(self) -> None:
-        self.scatter.set_class_visible(self._class_visible)
-        self.train_layer.set_class_visible(self._class_visible)
+        shown = self.legend.visible_classes()  # the legend is where the shown classes are kept
+        self.scatter.set_class_visible(shown)
+        self.train_layer.set_class_visible(shown)
 
     # -- training points -------------------------------------------------------------------
     def set_train_points(self, z: np.ndarray | None, labels: np.ndarray | None) -> None:
@@ -401,9 +399,8 @@ class LatentMap(pg.PlotWidget):
         point = np.array([view.x(), view.y()])
         nearest = self.encoded.index.query(point)
         self.mouseMoved.emit(float(view.x()), float(view.y()), nearest)
-        self.hover.set(
-            self.encoded, self.hover.candidate(self.encoded, self._class_visible, point, scene_pos, nearest), scene_pos
-        )
+        under_mouse = self.hover.candidate(self.encoded, self.legend.visible_classes(), point, scene_pos, nearest)
+        self.hover.set(self.encoded, under_mouse, scene_pos)
 
     @property
     def hovered_index(self) -> int | None:
