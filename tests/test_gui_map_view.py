@@ -217,6 +217,9 @@ def test_the_export_is_the_map_as_shown_at_twice_the_pixels(qtbot, latent_map, t
     on_screen = grab(latent_map)
     # the same picture: view range, axes, legend (with its greyed class) and points where they are on screen
     assert np.abs(halved - on_screen).mean() < 6
+    # the legend's names as large as the tick labels (the old export drew them smaller)
+    tick_font = latent_map.getPlotItem().getAxis("bottom").font()
+    assert all(label.item.font().pointSizeF() >= tick_font.pointSizeF() for _, label in latent_map.legend.items)
     # no wide empty margins: the class-coloured points span most of the image both ways
     saturated = np.argwhere(exported.max(axis=2) - exported.min(axis=2) > 80)
     (top, left), (bottom, right) = saturated.min(axis=0), saturated.max(axis=0)
