@@ -233,3 +233,12 @@ def test_the_export_needs_a_map(qtbot, tmp_path):
     qtbot.addWidget(empty)
     with pytest.raises(ValueError):
         empty.export_png(tmp_path / "map.png")
+
+
+def test_typed_positions_reach_a_few_units_past_even_a_small_data_cloud():
+    from gaerchen_gui.gui.map_cursor import MIN_TYPED_REACH, reachable_box
+
+    z = np.random.default_rng(0).normal(scale=0.05, size=(500, 2))  # a young model's embeddings
+    x0, y0, x1, y1 = reachable_box(z)
+    assert x1 >= z[:, 0].max() + MIN_TYPED_REACH and y0 <= z[:, 1].min() - MIN_TYPED_REACH
+    assert MIN_TYPED_REACH >= 3  # N(0, I) samples and a VAE's prior stay within reach

@@ -15,7 +15,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF
 
 EDGE_INSET_PX = 16  # the arrow's tip stays this far inside the view's edge, clear of the axes
-TYPED_REACH = 1.0  # typed positions may lie this many data spans beyond the data's bounding box
+TYPED_REACH = 1.0  # typed positions may lie this many data spans beyond the data's bounding box...
+MIN_TYPED_REACH = 4.0  # ...and at least this many units (4 sigma of a VAE's prior): a young model's data is small
 
 
 class CursorItem(pg.TargetItem):
@@ -78,15 +79,16 @@ class EdgeMarker(pg.ArrowItem):
 
 
 def reachable_box(z: np.ndarray) -> tuple[float, float, float, float]:
-    """(x0, y0, x1, y1): where a typed cursor position may go, ``TYPED_REACH`` data spans around the data.
+    """(x0, y0, x1, y1): where a typed cursor position may go, ``TYPED_REACH`` data spans (at least
+    ``MIN_TYPED_REACH`` units) around the data.
 
     Far enough to decode well off the data (what the explorer is for), near enough that a typo
     such as 1000 for 1.000 does not send the cursor where no view shows it next to the data.
     """
     z = np.asarray(z, dtype=np.float64)[:, :2]
     low, high = z.min(axis=0), z.max(axis=0)
-    span = float(max((high - low).max(), 1e-6))
-    (x0, y0), (x1, y1) = (low - TYPED_REACH * span).tolist(), (high + TYPED_REACH * span).tolist()
+    reach = max(TYPED_REACH * float((high - low).max()), MIN_TYPED_REACH)
+    (x0, y0), (x1, y1) = (low - reach).tolist(), (high + reach).tolist()
     return x0, y0, x1, y1
 
 
