@@ -136,6 +136,29 @@ def test_an_arrow_on_the_edge_points_to_a_cursor_out_of_view(qtbot, latent_map):
     assert not marker.isVisible()
 
 
+def test_dragging_the_cursor_above_the_plot_leaves_an_arrow_to_it(qtbot, latent_map):
+    from test_gui_support import move_mouse
+
+    latent_map.set_title("AE  ·  3,000 test images")  # as in the window: room above the view
+    qtbot.wait(20)
+    viewport, last = latent_map.viewport(), [0.0]
+    start = latent_map.view_to_widget(*latent_map.cursor_position())
+    top = latent_map.mapFromScene(latent_map.view_box.sceneBoundingRect().topLeft()).y()
+    move_mouse(viewport, start, last)
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    end = QPoint(start.x(), top - 10)  # over the title, above the view
+    assert end.y() > 0
+    try:
+        for step in range(1, 9):
+            move_mouse(viewport, start + (end - start) * step / 8, last)
+    finally:
+        QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    qtbot.wait(20)
+    assert not latent_map.cursor_in_view() and latent_map.cursor_position()[1] > view_rect(latent_map).bottom()
+    assert latent_map.edge_marker.isVisible()
+    assert latent_map.edge_marker.pos().y() > view_rect(latent_map).center().y()  # at the top edge
+
+
 def test_reset_view_brings_the_cursor_back(qtbot, latent_map):
     latent_map.set_cursor_position(40.0, -25.0)
     assert not latent_map.cursor_in_view()
