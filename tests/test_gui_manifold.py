@@ -112,3 +112,20 @@ def test_the_manifold_worker_stops_with_the_window(qtbot, window):
     window.actions[ActionKey.SHOW_MANIFOLD].trigger()
     window.close()
     assert not window.pane.jobs.manifold_decoder.isRunning()
+
+
+def test_the_controls_say_why_normal_quantile_tiles_are_small(qtbot):
+    from gaerchen_gui.gui.manifold_layer import ManifoldControls
+
+    controls = ManifoldControls()
+    qtbot.addWidget(controls)
+    controls.show()
+    controls.show_box.setChecked(True)
+    controls.set_model_kind("vae")
+    controls.spacing_box.setCurrentIndex(controls.spacing_box.findData("normal"))
+    assert controls.spacing_note.isVisible() and "same prior probability" in controls.spacing_note.text()
+    controls.spacing_box.setCurrentIndex(controls.spacing_box.findData("uniform"))
+    assert not controls.spacing_note.isVisible()
+    controls.spacing_box.setCurrentIndex(controls.spacing_box.findData("normal"))
+    controls.set_model_kind("ae")  # an AE is always drawn evenly: nothing to explain
+    assert not controls.spacing_note.isVisible()

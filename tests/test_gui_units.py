@@ -228,3 +228,46 @@ def test_live_label_shows_bold_parts_and_never_asks_for_a_new_layout(qtbot):
         min(image.pixelColor(x, y).lightness() for x in range(image.width()) for y in range(image.height()))
         < background - 60
     )
+
+
+def test_sample_captions_share_one_precision(qtbot):
+    from gaerchen_gui.gui.sample_grid import SampleGrid
+
+    grid = SampleGrid()
+    qtbot.addWidget(grid)
+    # one far point among near ones: on its own it would need fewer decimals than its neighbours
+    grid.set_points(np.array([[12.04, -3.02], [2.31, 3.94], [-0.2, 0.05], [1.0, -1.0], [0.5, 0.5], [-2.2, 1.1]]))
+    decimals = set()
+    for width in (200, 300, 420, 700, 1200):
+        grid.resize(width, grid.minimumHeight())
+        captions = grid.captions()
+        assert len(captions) == 6
+        numbers = [number.strip() for c in captions for number in c[1:-1].split(",")]
+        counts = {len(number.split(".")[1]) if "." in number else 0 for number in numbers}
+        assert len(counts) == 1, captions  # every number with the same number of decimals
+        decimals |= counts
+    assert len(decimals) >= 2  # the precision does follow the width: wide grids show more decimals
+    grid.resize(1200, grid.minimumHeight())
+    assert grid.captions()[0] == "(12.04, -3.02)" and grid.captions()[2] == "(-0.20, 0.05)"
+
+
+def test_tooltips_follow_the_application_palette_not_qt_yellow(qtbot):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication, QPushButton, QToolTip
+
+    from gaerchen_gui.gui.app import create_application
+
+    app = create_application()
+    base, text = app.palette().color(QPalette.ColorRole.Base), app.palette().color(QPalette.ColorRole.Text)
+    tips = QToolTip.palette()
+    assert tips.color(QPalette.ColorRole.ToolTipBase) == base and tips.color(QPalette.ColorRole.ToolTipText) == text
+    button = QPushButton("x")
+    qtbot.addWidget(button)
+    button.show()
+    QToolTip.showText(button.mapToGlobal(QPoint(5, 5)), "a tip long enough to have a plain background", button)
+    label = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "qtooltip_label" and w.isVisible())
+    image = label.grab().toImage()
+    corner = QColor(image.pixel(image.width() - 4, image.height() // 2))  # inside the border, right of the text
+    assert abs(corner.lightness() - base.lightness()) < 8 and corner != QColor("#ffffdc")
+    QToolTip.hideText()

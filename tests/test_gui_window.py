@@ -144,7 +144,7 @@ def test_sampling_draws_n_points_and_decodes_them(qtbot, window):
     window.side.sample_panel.count_box.setValue(7)
     qtbot.waitUntil(lambda: window.side.sample_grid.images is not None)
     assert window.side.sample_grid.images.shape == (7, 32, 32)
-    assert window.latent_map.sample_markers.getData()[0].shape == (7,)
+    assert window.latent_map.samples.positions().shape == (7, 2)
     before = window.model.samples.copy()
     qtbot.mouseClick(window.side.sample_panel.resample_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.side.sample_grid.images is not None)
@@ -203,12 +203,22 @@ def test_recent_files_and_toggles_persist(qtbot, make_window, tiny_models, tmp_p
     wait_for_map(qtbot, second)
 
 
-def test_about_names_version_and_fashion_mnist_licence():
+def test_about_names_version_and_links_the_licences(qtbot):
     import gaerchen_gui
-    from gaerchen_gui.gui.about_dialog import about_html
+    from gaerchen_gui.gui.about_dialog import FASHION_MNIST_LICENSE, AboutDialog, about_html
+    from gaerchen_gui.resources import resource_path
 
     text = about_html()
-    assert gaerchen_gui.__version__ in text and "Zalando" in text and "Permission is hereby granted" in text
+    assert gaerchen_gui.__version__ in text and "Zalando" in text and "MIT licence" in text
+    # a summary with links, not a pasted copyright file in monospace
+    assert "<pre" not in text and "Permission is hereby granted" not in text and "debian.org" not in text
+    notice = resource_path(*FASHION_MNIST_LICENSE)
+    assert QUrl.fromLocalFile(str(notice)).toString() in text and notice.is_file()
+    dialog = AboutDialog()
+    qtbot.addWidget(dialog)
+    shown = dialog.browser.toPlainText()
+    assert "Fashion-MNIST" in shown and "PyTorch" in shown and "LGPL-3.0" in shown
+    assert len(shown) < 1200  # short: it fits the dialog without scrolling
 
 
 def test_an_in_memory_checkpoint_can_be_shown(qtbot, window, tiny_models):
@@ -221,3 +231,43 @@ def test_an_in_memory_checkpoint_can_be_shown(qtbot, window, tiny_models):
     wait_for_map(qtbot, window)
     assert window.settings.last_model == "ae"  # an unsaved model is not reopened next time
     assert "unsaved" in window.windowTitle()
+
+
+def test_at_900_by_600_with_the_training_dock_the_map_keeps_its_size_and_the_toolbar_its_icons(qtbot, window):
+    from gaerchen_gui.gui.latent_map import MIN_MAP_SIZE
+
+    window.resize(900, 600)
+    window.actions[ActionKey.SHOW_TRAINING].setChecked(True)
+    qtbot.waitUntil(lambda: window.training_dock.isVisible())
+    qtbot.wait(50)
+    latent_map = window.latent_map
+    assert latent_map.height() >= MIN_MAP_SIZE.height() and latent_map.width() >= MIN_MAP_SIZE.width()
+    view = latent_map.mapToScene(latent_map.viewport().rect()).boundingRect()
+    for _swatch, label in latent_map.legend.items:  # every class name whole and on screen
+        assert label.geometry().width() >= label.item.boundingRect().width() - 0.5, label.text
+        assert view.contains(label.sceneBoundingRect().topLeft() + QPointF(label.item.boundingRect().width(), 0))
+    buttons = [a for a in window.toolbar.actions() if not a.isSeparator() and a.isVisible()]
+    assert len(buttons) >= 6 and all(not a.icon().isNull() for a in buttons)  # no text-only buttons among icons
+
+
+def test_a_typed_far_position_is_clamped_and_said_and_equal_scales_are_remembered(qtbot, make_window):
+    from gaerchen_gui.gui.map_cursor import reachable_box
+
+    window = make_window("ae")
+    box = window.side.coordinates.x_box
+    box.setFocus()
+    box.lineEdit().selectAll()
+    QTest.keyClicks(box, "1000")
+    QTest.keyClick(box, Qt.Key.Key_Return)
+    x, _y = window.latent_map.cursor_position()
+    assert x == pytest.approx(reachable_box(window.model.encoded.z)[2])  # as far as a typed position may go
+    qtbot.waitUntil(lambda: box.value() == pytest.approx(x, abs=1e-3))  # the entry shows where the cursor went
+    assert "far from the data" in window.statusBar().currentMessage()
+    assert window.latent_map.cursor_in_view()
+
+    assert not window.latent_map.aspect_locked
+    window.actions[ActionKey.LOCK_ASPECT].trigger()
+    assert window.latent_map.aspect_locked
+    window.close()
+    again = make_window("ae")
+    assert again.actions[ActionKey.LOCK_ASPECT].isChecked() and again.latent_map.aspect_locked

@@ -105,3 +105,25 @@ def test_normal_spacing_gives_the_small_central_cells_at_least_a_tile_of_pixels(
     smallest_cell = np.diff(grid.x_edges).min()
     assert picture.shape[1] * smallest_cell / w >= TILE - 1
     assert max(picture.shape) <= 2048
+
+
+def test_normal_spacing_draws_every_tile_square_and_undistorted():
+    grid = manifold_grid(12, "normal")
+    n = 12 * 12
+    images = np.ones((n, TILE, TILE), dtype=np.float32)  # every tile all white: its drawn area shows
+    picture = render_manifold(grid, images)
+    x0, y0, w, h = grid.extent
+    rows, cols = picture.shape
+    px_w, px_h = w / cols, h / rows  # latent units per raster pixel
+    widths, heights = np.diff(grid.x_edges), np.diff(grid.y_edges)
+    for i in (0, 5, 6, 11):  # tail and centre rows, against tail and centre columns
+        for j in (0, 5, 6, 11):
+            r0, r1 = int((grid.y_edges[i] - y0) / px_h), int((grid.y_edges[i + 1] - y0) / px_h)
+            c0, c1 = int((grid.x_edges[j] - x0) / px_w), int((grid.x_edges[j + 1] - x0) / px_w)
+            drawn = np.argwhere(picture[r0:r1, c0:c1] == 255)
+            tall = (drawn[:, 0].max() - drawn[:, 0].min() + 1) * px_h
+            wide = (drawn[:, 1].max() - drawn[:, 1].min() + 1) * px_w
+            side = min(widths[j], heights[i])
+            assert wide == pytest.approx(side, rel=0.1) and tall == pytest.approx(side, rel=0.1), (i, j)
+    # a centre-column, tail-row cell is tall and narrow: the tile in it is square, not a sliver
+    assert heights[0] > 2 * widths[6]

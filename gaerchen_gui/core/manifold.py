@@ -12,7 +12,12 @@ a regular grid and laying the images out where their points are. Two spacings:
 
 Cells are not all the same size with normal spacing, so :func:`render_manifold`
 resamples the tiles onto a uniform raster that can be drawn as one image over the
-grid's extent.
+grid's extent. Stretching each tile over its cell made slivers: a cell near 0 on
+one axis and in the tail on the other is narrow and tall. So with normal spacing
+each tile is drawn square and undistorted, as large as its cell's shorter side
+allows, centred on its grid point. The tiles near the origin stay small on the
+map: cells of equal probability are small where the density is high, which is
+the point of this spacing; zooming in shows them at any size.
 """
 
 from __future__ import annotations
@@ -127,18 +132,46 @@ def render_manifold(grid: ManifoldGrid, images: np.ndarray) -> np.ndarray:
     # because the picture's row 0 is drawn at the bottom while an image's row 0 is its top.
     tiles = images[:, ::-1, :].reshape(r, r, TILE, TILE)
     mosaic = tiles.transpose(0, 2, 1, 3).reshape(r * TILE, r * TILE)
-    rows = _raster_to_mosaic(grid.y_edges)
-    cols = _raster_to_mosaic(grid.x_edges)
-    picture = mosaic[np.ix_(rows, cols)]
+    if grid.spacing == "normal":
+        picture = _square_tiles(grid, tiles)
+    else:  # equal cells: each tile fills its cell, as in the book's grid
+        rows = _raster_to_mosaic(grid.y_edges)
+        cols = _raster_to_mosaic(grid.x_edges)
+        picture = mosaic[np.ix_(rows, cols)]
     return np.clip(np.rint(picture * 255), 0, 255).astype(np.uint8)
 
 
-def _raster_to_mosaic(edges: np.ndarray) -> np.ndarray:
-    """For each pixel of a uniform raster along one axis, the mosaic pixel it shows (nearest neighbour)."""
+def _square_tiles(grid: ManifoldGrid, tiles: np.ndarray) -> np.ndarray:
+    """Each tile (R, R, 32, 32; rows bottom-up) as a square of its cell's shorter side, centred in the cell;
+    the rest of the cell is 0 (the plot's background). Returns the (H, W) float picture."""
+    row_cell, row_frac = _raster_cells(grid.y_edges)
+    col_cell, col_frac = _raster_cells(grid.x_edges)
+    heights, widths = np.diff(grid.y_edges), np.diff(grid.x_edges)
+    side = np.minimum(heights[:, None], widths[None, :])  # (R, R): the square's side in latent units
+    i, j = row_cell[:, None], col_cell[None, :]
+    # position within the square, 0..1 across it, from the position within the cell
+    v = (row_frac[:, None] - 0.5) * heights[i] / side[i, j] + 0.5
+    u = (col_frac[None, :] - 0.5) * widths[j] / side[i, j] + 0.5
+    inside = (u >= 0) & (u < 1) & (v >= 0) & (v < 1)
+    py = np.clip((v * TILE).astype(int), 0, TILE - 1)
+    px = np.clip((u * TILE).astype(int), 0, TILE - 1)
+    return np.where(inside, tiles[i, j, py, px], 0.0)
+
+
+def _raster_cells(edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each pixel of a uniform raster along one axis: its cell, and where in the cell it is (0..1).
+
+    The raster has enough pixels for the smallest cell to get a tile's worth, up to ``MAX_RASTER_PX``.
+    """
     widths = np.diff(edges)
     span = edges[-1] - edges[0]
     size = int(min(MAX_RASTER_PX, max(TILE * len(widths), np.ceil(TILE * span / widths.min()))))
     centres = edges[0] + (np.arange(size) + 0.5) * span / size
     cell = np.clip(np.searchsorted(edges, centres, side="right") - 1, 0, len(widths) - 1)
-    within = np.clip(((centres - edges[cell]) / widths[cell] * TILE).astype(int), 0, TILE - 1)
-    return cell * TILE + within
+    return cell, (centres - edges[cell]) / widths[cell]
+
+
+def _raster_to_mosaic(edges: np.ndarray) -> np.ndarray:
+    """For each pixel of a uniform raster along one axis, the mosaic pixel it shows (nearest neighbour)."""
+    cell, fraction = _raster_cells(edges)
+    return cell * TILE + np.clip((fraction * TILE).astype(int), 0, TILE - 1)

@@ -29,6 +29,7 @@ class ActionKey(str, Enum):
     QUIT = "quit"
     RESAMPLE = "resample"
     RESET_VIEW = "reset_view"
+    LOCK_ASPECT = "lock_aspect"
     SHOW_LEGEND = "show_legend"
     SHOW_SAMPLES = "show_samples"
     SMOOTH_PREVIEW = "smooth_preview"
@@ -63,11 +64,15 @@ ACTIONS: dict[ActionKey, ActionInfo] = {
         icon=QStyle.StandardPixmap.SP_MediaPlay,
         on_toggled=lambda w, on: w.show_training(on),
     ),
+    # Every toolbar action has an icon (the toolbar shows icon and text): a text-only button among
+    # icon buttons read as a different kind of control. The two shipped models share one, their text tells
+    # them apart. Qt's standard icons: no icon set to ship, and they follow the platform's theme.
     ActionKey.SHOW_AE: ActionInfo(
         "AE",
         "Show the shipped autoencoder (the book's AE, trained on Fashion-MNIST)",
         "Ctrl+1",
         checkable=True,
+        icon=QStyle.StandardPixmap.SP_DriveHDIcon,
         on_triggered=lambda w: w.show_shipped("ae"),
     ),
     ActionKey.SHOW_VAE: ActionInfo(
@@ -75,6 +80,7 @@ ACTIONS: dict[ActionKey, ActionInfo] = {
         "Show the shipped variational autoencoder (the book's VAE, BETA = 500)",
         "Ctrl+2",
         checkable=True,
+        icon=QStyle.StandardPixmap.SP_DriveHDIcon,
         on_triggered=lambda w: w.show_shipped("vae"),
     ),
     ActionKey.COMPARE: ActionInfo(
@@ -137,7 +143,19 @@ ACTIONS: dict[ActionKey, ActionInfo] = {
         on_triggered=lambda w: w.resample(),
     ),
     ActionKey.RESET_VIEW: ActionInfo(
-        "Reset View", "Fit the whole map into view", "Ctrl+0", on_triggered=lambda w: w.reset_view()
+        "Reset View",
+        "Fit the whole map into view, the cursor included",
+        "Ctrl+0",
+        icon=QStyle.StandardPixmap.SP_TitleBarMaxButton,
+        on_triggered=lambda w: w.reset_view(),
+    ),
+    ActionKey.LOCK_ASPECT: ActionInfo(
+        "Equal Axis Scales",
+        "One latent unit as long across as up, so that distances on the map are true to scale;"
+        " off: the map fits the data, each axis filling the view",
+        checkable=True,
+        checked=False,
+        on_toggled=lambda w, on: w.for_each_map(lambda m: m.set_aspect_locked(on)),
     ),
     ActionKey.SHOW_LEGEND: ActionInfo(
         "Class Legend",

@@ -10,11 +10,12 @@ import sys
 import torch  # noqa: F401
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QToolTip
 
 import gaerchen_gui
 from gaerchen_gui.gui import process_tuning
 from gaerchen_gui.gui.settings import APPLICATION, ORGANIZATION
+from gaerchen_gui.gui.theme import tooltip_palette
 from gaerchen_gui.resources import resource_path
 
 
@@ -30,6 +31,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationVersion(gaerchen_gui.__version__)
     app.setDesktopFileName("gaerchen")  # Wayland and docks match the window to gaerchen.desktop by this name
     app.setWindowIcon(application_icon())
+    QToolTip.setPalette(tooltip_palette(app.palette()))
     return app  # type: ignore[return-value]
 
 

@@ -42,6 +42,7 @@ TRAINING_DOCK_HEIGHT = 330
 NO_MODEL_HINT = "Open a checkpoint (Ctrl+O) or drop a .pt file here."
 # Toggles remembered between launches, by their action's name.
 PERSISTED_TOGGLES = (
+    ActionKey.LOCK_ASPECT,
     ActionKey.SHOW_LEGEND,
     ActionKey.SHOW_SAMPLES,
     ActionKey.SHOW_TRAIN_POINTS,
@@ -107,6 +108,8 @@ class ExplorerWindow(QMainWindow):
         self.training_panel.modelAdopted.connect(self.show_checkpoint)
         self.training_panel.modelSaved.connect(lambda checkpoint: self._show_model_name(self.model))
         self.panes.paneAdded.connect(self._on_pane_added)
+        # Typed coordinates go through the active map: far outside the data they are clamped, and it says so.
+        self.side.coordinates.positionEntered.connect(lambda x, y: self.latent_map.enter_cursor_position(x, y))
         options = self.explorer.options.events  # the options change from the side panel too
         options.show_manifold.connect(lambda on: self.actions[ActionKey.SHOW_MANIFOLD].setChecked(on))
         options.show_train_points.connect(lambda on: self.actions[ActionKey.SHOW_TRAIN_POINTS].setChecked(on))
@@ -146,6 +149,8 @@ class ExplorerWindow(QMainWindow):
     def _on_pane_added(self, pane) -> None:  # noqa: ANN001 - a ModelPane
         pane.latent_map.set_legend_visible(self.actions[ActionKey.SHOW_LEGEND].isChecked())
         pane.latent_map.set_samples_visible(self.actions[ActionKey.SHOW_SAMPLES].isChecked())
+        pane.latent_map.set_aspect_locked(self.actions[ActionKey.LOCK_ASPECT].isChecked())
+        pane.latent_map.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         pane.latent_map.mouseMoved.connect(
             lambda x, y, nearest, s=pane.state: self.status.mouse_moved(s, x, y, nearest)
         )

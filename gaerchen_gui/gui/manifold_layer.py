@@ -21,9 +21,13 @@ from gaerchen_gui.core.manifold import (
     ManifoldOptions,
     Spacing,
 )
-from gaerchen_gui.gui.latent_map import Z_BACKGROUND, paint_from_cache
+from gaerchen_gui.gui.map_items import Z_BACKGROUND, paint_from_cache
 from gaerchen_gui.gui.theme import plot_background, plot_foreground
 
+NORMAL_SPACING_NOTE = (
+    "Each cell holds the same prior probability, so the cells near 0 are small and so are their"
+    " images (drawn square, never squeezed): zoom in to read them."
+)
 SPACING_LABELS: dict[Spacing, str] = {
     "uniform": "Even over the data",
     "normal": "Normal quantiles",
@@ -102,6 +106,12 @@ class ManifoldControls(QWidget):
         note = self.status.palette()  # greyed: a note, not a control
         note.setColor(QPalette.ColorRole.WindowText, note.color(QPalette.ColorRole.PlaceholderText))
         self.status.setPalette(note)
+        # Why the central tiles of a normal-quantile grid are small (core/manifold.py): said where it shows.
+        self.spacing_note = QLabel(NORMAL_SPACING_NOTE)
+        self.spacing_note.setObjectName("manifoldSpacingNote")
+        self.spacing_note.setWordWrap(True)
+        self.spacing_note.setPalette(note)
+        self.spacing_note.setVisible(False)
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -114,7 +124,8 @@ class ManifoldControls(QWidget):
         grid.addWidget(self.resolution_box, 1, 1)
         grid.addWidget(QLabel("Spacing"), 1, 2, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(self.spacing_box, 1, 3)
-        grid.addWidget(self.status, 2, 0, 1, 4)
+        grid.addWidget(self.spacing_note, 2, 0, 1, 4)
+        grid.addWidget(self.status, 3, 0, 1, 4)
         grid.setColumnStretch(3, 1)
 
         self.opacity_slider.valueChanged.connect(self.changed)
@@ -154,12 +165,14 @@ class ManifoldControls(QWidget):
     def _on_spacing_chosen(self) -> None:
         if self._kind == "vae":
             self._preferred_spacing = self.spacing_box.currentData()
+        self.spacing_note.setVisible(self.effective_spacing() == "normal")
         self.changed.emit()
 
     def _show_spacing(self) -> None:
         blocker = QSignalBlocker(self.spacing_box)  # showing the effective spacing is not a choice
         self.spacing_box.setCurrentIndex(self.spacing_box.findData(self.effective_spacing()))
         del blocker
+        self.spacing_note.setVisible(self.effective_spacing() == "normal")
 
     def _update_enabled(self) -> None:
         on = self.show_box.isChecked()

@@ -16,8 +16,9 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from gaerchen_gui.components.explorer_state import ExplorerState
 from gaerchen_gui.components.model_state import LiveView, ManifoldPicture, ModelState
 from gaerchen_gui.core.encoding import EncodedSet
-from gaerchen_gui.gui.latent_map import Z_HOVER, LatentMap, replace_points
+from gaerchen_gui.gui.latent_map import LatentMap
 from gaerchen_gui.gui.manifold_layer import ManifoldLayer
+from gaerchen_gui.gui.map_items import Z_HOVER, replace_points
 from gaerchen_gui.gui.model_jobs import ModelJobs
 
 

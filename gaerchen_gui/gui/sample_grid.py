@@ -18,6 +18,15 @@ from gaerchen_gui.gui.images import to_qimage
 
 COLUMNS = 6  # the book's grid is 6 wide
 GAP = 6
+# Caption formats, best first: (decimals, separator, points smaller than the caption font). The first
+# that fits under every tile is used for all of them. A tighter comma or a slightly smaller font comes
+# before fewer decimals: a decimal tells more than the space it costs.
+CAPTION_FORMATS = tuple(
+    (decimals, separator, smaller)
+    for decimals in (2, 1, 0)
+    for smaller, separator in ((0.0, ", "), (0.0, ","), (1.0, ", "), (1.0, ","))
+)
+MIN_CAPTION_PT = 6.5
 
 
 class SampleGrid(QWidget):
@@ -118,6 +127,7 @@ class SampleGrid(QWidget):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)  # pixels stay pixels
         number_font = QFont(caption_font)
         number_font.setBold(True)
+        captions, caption_text_font = self._captions(tile, caption_font)
         for i in range(len(self)):
             rect = self._tile_rect(i, tile, caption)
             if self.images is not None:
@@ -134,20 +144,31 @@ class SampleGrid(QWidget):
             painter.setPen(QColor(255, 255, 255, 200))
             top_left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
             painter.drawText(rect.adjusted(3, 1, 0, 0), top_left, str(i + 1))
-            painter.setFont(caption_font)
+            painter.setFont(caption_text_font)
             painter.setPen(text_color)
             caption_rect = QRect(rect.left(), rect.bottom() + 1, tile, caption)
-            painter.drawText(caption_rect, Qt.AlignmentFlag.AlignCenter, self._caption(i, tile, caption_font))
+            painter.drawText(caption_rect, Qt.AlignmentFlag.AlignCenter, captions[i])
 
-    def _caption(self, i: int, width: int, font: QFont) -> str:
-        """Coordinates as the book captions them, with as many decimals as fit."""
-        metrics = QFontMetrics(font)
-        coords = self.points[i][:2]
-        for decimals in (2, 1, 0):
-            text = "(" + ", ".join(_number(c, decimals) for c in coords) + ")"
-            if metrics.horizontalAdvance(text) <= width:
-                return text
-        return text
+    def captions(self) -> list[str]:
+        """The tiles' captions as drawn at the grid's current width."""
+        return self._captions(self._tile_size(self.width()), self._caption_font())[0]
+
+    def _captions(self, width: int, font: QFont) -> tuple[list[str], QFont]:
+        """Coordinates as the book captions them, all in the same format: the most decimals that fit
+        under every tile (2, 1 or 0), so that neighbouring captions read alike ("(12.0, -3.0)" beside
+        "(2.3, 3.9)", never "(12, -3)"). Whatever does not fit even then is elided. Also returns the
+        font to draw them in (the caption font, or a point smaller: see ``CAPTION_FORMATS``)."""
+        if self.points is None:
+            return [], font
+        coords = self.points[:, :2]
+        for decimals, separator, smaller in CAPTION_FORMATS:
+            text_font = QFont(font)
+            text_font.setPointSizeF(max(font.pointSizeF() - smaller, MIN_CAPTION_PT))
+            metrics = QFontMetrics(text_font)
+            texts = ["(" + separator.join(_number(c, decimals) for c in row) + ")" for row in coords]
+            if all(metrics.horizontalAdvance(text) <= width for text in texts):
+                return texts, text_font
+        return [metrics.elidedText(text, Qt.TextElideMode.ElideRight, width) for text in texts], text_font
 
     def render_image(self, tile: int = 96) -> QImage:
         """The grid as an image with ``tile``-pixel tiles, on the window background colour."""

@@ -68,7 +68,6 @@ class SidePanel(QScrollArea):
         options.events.show_manifold.connect(lambda on: self.manifold_controls.show_box.setChecked(on))
         self.sample_panel.count_box.setValue(options.sample_count)
         self.sample_panel.countChanged.connect(lambda count: setattr(options, "sample_count", count))
-        self.coordinates.positionEntered.connect(explorer.set_cursor)
         self.sample_grid.tileClicked.connect(self._on_tile_clicked)
         explorer.cursor_moved.connect(self._on_cursor_moved)
         explorer.active_changed.connect(self.show_state)

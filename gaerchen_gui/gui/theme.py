@@ -48,6 +48,19 @@ def is_dark() -> bool:
     return plot_background().lightness() < 128
 
 
+def tooltip_palette(base: QPalette) -> QPalette:
+    """Tooltips in the application's own colours: the text colours on the view background, with a
+    border of the mid tone, instead of Qt's default pale yellow boxes (which follow no theme)."""
+    tips = QPalette(base)
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive, QPalette.ColorGroup.Disabled):
+        tips.setColor(group, QPalette.ColorRole.ToolTipBase, base.color(QPalette.ColorRole.Base))
+        tips.setColor(group, QPalette.ColorRole.ToolTipText, base.color(QPalette.ColorRole.Text))
+        # the two the tip label's own drawing uses: background and text
+        tips.setColor(group, QPalette.ColorRole.Window, base.color(QPalette.ColorRole.Base))
+        tips.setColor(group, QPalette.ColorRole.WindowText, base.color(QPalette.ColorRole.Text))
+    return tips
+
+
 def muted(color: QColor, alpha: int) -> QColor:
     out = QColor(color)
     out.setAlpha(alpha)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyqtgraph.exporters
 import torch
 from PySide6.QtCore import QMimeData
 from PySide6.QtWidgets import QFileDialog, QMenu
@@ -13,7 +12,6 @@ from gaerchen_gui.components.model_state import ModelState
 from gaerchen_gui.core.export import write_embeddings_csv
 
 CHECKPOINT_SUFFIXES = (".pt", ".pth")
-EXPORT_MIN_WIDTH_PX = 1600  # a print-friendly size, independent of the window
 # what -> (file dialog filter, suffix)
 EXPORTS = {
     "map": ("PNG image (*.png)", ".png"),
@@ -73,13 +71,7 @@ class FileCommands:
         if what == "map":
             if state.encoded is None:
                 raise ValueError("the map is not ready yet")
-            path = Path(path)
-            exporter = pyqtgraph.exporters.ImageExporter(window.latent_map.getPlotItem())
-            exporter.parameters()["width"] = max(EXPORT_MIN_WIDTH_PX, window.latent_map.width())
-            exporter.export(str(path))
-            if not path.is_file():
-                raise OSError(f"could not write {path}")
-            return path
+            return window.latent_map.export_png(path)  # what the map shows, at twice its pixels
         if what == "decoded":
             return window.side.preview.save_png(path)
         if what == "samples":

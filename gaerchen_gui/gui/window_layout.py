@@ -54,7 +54,13 @@ def build_menus(window) -> QMenu:  # noqa: ANN001 - the ExplorerWindow
     view_menu = menu_bar.addMenu("&View")
     for key in (ActionKey.SHOW_AE, ActionKey.SHOW_VAE, None, ActionKey.RESAMPLE, ActionKey.RESET_VIEW, None):
         view_menu.addAction(a[key]) if key is not None else view_menu.addSeparator()
-    for key in (ActionKey.SHOW_LEGEND, ActionKey.SHOW_SAMPLES, ActionKey.SHOW_TRAIN_POINTS, ActionKey.SMOOTH_PREVIEW):
+    for key in (
+        ActionKey.LOCK_ASPECT,
+        ActionKey.SHOW_LEGEND,
+        ActionKey.SHOW_SAMPLES,
+        ActionKey.SHOW_TRAIN_POINTS,
+        ActionKey.SMOOTH_PREVIEW,
+    ):
         view_menu.addAction(a[key])
     view_menu.addSeparator()
     view_menu.addAction(a[ActionKey.SHOW_MANIFOLD])
