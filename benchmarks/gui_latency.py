@@ -858,13 +858,30 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def measure_in_window(plan: Plan) -> dict:
+def measure_compare(window, spin: Spinner, plan: Plan) -> dict:  # noqa: ANN001 - an ExplorerWindow
+    """AE vs VAE side by side (compare_latency.py), then back to one pane for what follows."""
+    from compare_latency import measure_compare_decode, measure_compare_pan_fps, open_ae_vs_vae
+
+    from gaerchen_gui.gui.actions import ActionKey
+    from gaerchen_gui.gui.self_test import MAP_TIMEOUT_S, wait_until
+
+    open_ae_vs_vae(window, spin, wait_until, MAP_TIMEOUT_S)
+    try:
+        result = measure_compare_decode(window, spin, plan.moves, figure_eight(window, plan.moves))
+        result["compare_pan_fps"] = measure_compare_pan_fps(window, plan.frames)
+    finally:
+        window.actions[ActionKey.COMPARE].setChecked(False)
+        spin.sleep(0.2)
+    return result
+
+
+def measure_in_window(plan: Plan, tuning) -> dict:  # noqa: ANN001 - a process_tuning.Tuning
     import torch
     from PySide6.QtCore import qInstallMessageHandler
 
     from gaerchen_gui.gui.app import close_window, create_application
 
-    create_application([sys.argv[0], "--benchmark"])
+    create_application([sys.argv[0], "--benchmark"], tuning=tuning)
     from gaerchen_gui.gui.main_window import ExplorerWindow
     from gaerchen_gui.gui.self_test import MAP_TIMEOUT_S, STEP_TIMEOUT_S, _quiet_offscreen, wait_until
     from gaerchen_gui.gui.settings import Settings
@@ -910,6 +927,12 @@ def measure_in_window(plan: Plan) -> dict:
             lateness = timer_lateness(run_timer(spin, lambda: False, plan.idle_loop_s))
             result["event_loop_p95_ms_idle"] = ms(percentile(lateness, 95))
 
+            phases["idle_s"] = time.perf_counter() - t_phase
+            t_phase = time.perf_counter()
+            result.update(measure_compare(window, spin, plan))
+            phases["compare_s"] = time.perf_counter() - t_phase
+            t_phase = time.perf_counter()
+
             if hasattr(window, "training_panel"):
                 result.update(measure_training(window, spin, plan))
                 phases["training_s"] = time.perf_counter() - t_phase
@@ -931,7 +954,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quick", action="store_true", help="fewer moves, frames, steps and startup runs")
+    parser.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        metavar="SWITCH",
+        help="turn one of gui/process_tuning.py's switches off, to measure what it buys (repeatable)",
+    )
     args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent))  # compare_latency.py beside this file
+    from gaerchen_gui.gui.process_tuning import Tuning
+
+    try:
+        tuning = Tuning().without(*args.without)
+    except ValueError as err:
+        parser.error(str(err))
     if not any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     plan = QUICK if args.quick else FULL
@@ -942,7 +979,8 @@ def main() -> int:
     result: dict = {}
     result.update(measure_startup(plan.startup_rounds))  # first, while this process is still idle
     startup_phase_s = time.perf_counter() - started
-    result.update(measure_in_window(plan))
+    result.update(measure_in_window(plan, tuning))
+    result["tuning_off"] = sorted(args.without)
     result["phase_s"] = {"startup_s": startup_phase_s, **result["phase_s"]}
     result["phase_s"] = {name: round(seconds, 1) for name, seconds in result["phase_s"].items()}
     result.update(

@@ -88,6 +88,7 @@ ACTIONS: dict[ActionKey, ActionInfo] = {
         "Show two to four models side by side under one cursor",
         "Ctrl+K",
         checkable=True,
+        icon=QStyle.StandardPixmap.SP_FileDialogDetailedView,  # columns: panes side by side
         on_toggled=lambda w, on: w.set_compare(on),
     ),
     ActionKey.COMPARE_AE_VAE: ActionInfo(

@@ -19,9 +19,12 @@ from gaerchen_gui.gui.theme import tooltip_palette
 from gaerchen_gui.resources import resource_path
 
 
-def create_application(argv: list[str] | None = None) -> QApplication:
-    """The process's QApplication, created on first use, named so QSettings finds its store."""
-    process_tuning.apply()  # before any widget exists; idempotent
+def create_application(argv: list[str] | None = None, tuning: process_tuning.Tuning | None = None) -> QApplication:
+    """The process's QApplication, created on first use, named so QSettings finds its store.
+
+    ``tuning``: the process-wide switches to apply first (default: all on; the latency benchmark turns
+    some off to show what they buy)."""
+    process_tuning.apply(tuning)  # before any widget exists
     app = QApplication.instance()
     if app is None:
         app = QApplication(list(argv) if argv is not None else sys.argv[:1])
