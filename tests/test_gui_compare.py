@@ -32,6 +32,10 @@ def test_ae_vs_vae_shows_both_shipped_models_with_headers_and_a_strip(qtbot, mak
     window.actions[ActionKey.COMPARE].setChecked(False)
     assert len(window.panes.panes) == 1 and not window.panes.strip.isVisible()
     assert window.model.kind == "ae"
+    # the removed pane and its jobs no longer listen: moving the cursor or an option reaches only live ones
+    window.explorer.set_cursor(0.1, 0.1)
+    window.explorer.options.show_manifold = True
+    window.explorer.set_hovered(5)
 
 
 def test_dragging_in_pane_b_moves_the_cursor_in_pane_a_and_both_decode(qtbot, make_window):

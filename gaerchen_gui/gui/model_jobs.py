@@ -20,6 +20,7 @@ from superqt.utils import create_worker
 
 from gaerchen_gui.components.explorer_state import ExplorerState
 from gaerchen_gui.components.model_state import Busy, CursorImage, ManifoldPicture, ModelState
+from gaerchen_gui.components.subscriptions import Subscriptions
 from gaerchen_gui.core.checkpoints import Checkpoint
 from gaerchen_gui.core.data import ImageSet
 from gaerchen_gui.core.encoding import (
@@ -77,12 +78,14 @@ class ModelJobs(QObject):
         state.decoder_changed.connect(self._on_decoder_changed)
         state.checkpoint_changed.connect(self._on_checkpoint_changed)
         state.encoded_changed.connect(self._on_encoded_changed)
-        explorer.cursor_moved.connect(self.decode_cursor)
+        self._explorer_events = Subscriptions()  # undone at shutdown: the explorer outlives a removed pane
+        on = self._explorer_events.connect
+        on(explorer.cursor_moved, self.decode_cursor)
         options = explorer.options.events
-        options.show_manifold.connect(self.request_manifold)
-        options.manifold.connect(self.request_manifold)
-        options.show_train_points.connect(self._on_train_points_wanted)
-        options.sample_count.connect(self.resample)
+        on(options.show_manifold, self.request_manifold)
+        on(options.manifold, self.request_manifold)
+        on(options.show_train_points, self._on_train_points_wanted)
+        on(options.sample_count, self.resample)
         self.decoder.start()
         self.manifold_decoder.start()
 
@@ -290,6 +293,7 @@ class ModelJobs(QObject):
         if self._shut_down:
             return
         self._shut_down = True
+        self._explorer_events.disconnect_all()
         self._stop_workers()
         self.decoder.stop()
         self.manifold_decoder.stop()

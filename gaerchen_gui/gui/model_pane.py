@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from gaerchen_gui.components.explorer_state import ExplorerState
 from gaerchen_gui.components.model_state import LiveView, ManifoldPicture, ModelState
+from gaerchen_gui.components.subscriptions import Subscriptions
 from gaerchen_gui.core.encoding import EncodedSet
 from gaerchen_gui.gui.latent_map import LatentMap
 from gaerchen_gui.gui.manifold_layer import ManifoldLayer
@@ -54,12 +55,14 @@ class ModelPane(QWidget):
         state.message_changed.connect(self._on_message)
         state.live_changed.connect(self._on_live)
         state.checkpoint_changed.connect(self._on_checkpoint)
-        explorer.cursor_moved.connect(self._follow_cursor)
-        explorer.hovered_changed.connect(self._on_hovered_elsewhere)
+        self._explorer_events = Subscriptions()  # the explorer outlives a pane removed from compare mode
+        on = self._explorer_events.connect
+        on(explorer.cursor_moved, self._follow_cursor)
+        on(explorer.hovered_changed, self._on_hovered_elsewhere)
         options = explorer.options.events
-        options.show_manifold.connect(self._show_manifold)
-        options.manifold.connect(lambda manifold: self.manifold_layer.setOpacity(manifold.opacity))
-        options.show_train_points.connect(lambda on: self.latent_map.set_train_points_visible(on))
+        on(options.show_manifold, self._show_manifold)
+        on(options.manifold, lambda manifold: self.manifold_layer.setOpacity(manifold.opacity))
+        on(options.show_train_points, lambda shown: self.latent_map.set_train_points_visible(shown))
         self.manifold_layer.setOpacity(explorer.options.manifold.opacity)
         self.latent_map.set_train_points_visible(explorer.options.show_train_points)
 
@@ -68,6 +71,10 @@ class ModelPane(QWidget):
         jobs.hover_decoded.connect(self.latent_map.hover_card.set_reconstruction)
         if state.checkpoint is None:
             self.latent_map.set_message("No model loaded.\nOpen a checkpoint (Ctrl+O) or drop a .pt file here.")
+
+    def detach(self) -> None:
+        """Stop following the explorer (this pane is being removed)."""
+        self._explorer_events.disconnect_all()
 
     # -- from the state -----------------------------------------------------------------------
     def _on_checkpoint(self, checkpoint) -> None:  # noqa: ANN001 - a Checkpoint or None

@@ -169,6 +169,7 @@ class PaneArea(QWidget):
         self.strip.remove_model(pane.state)
         self._headers.pop(pane, None)
         self.explorer.remove_model(pane.state)
+        pane.detach()
         pane.jobs.shutdown()
         holder = pane.parentWidget()
         holder.hide()
