@@ -163,10 +163,10 @@ class ModelState:
         self.error = None
         self.live = None
         self.live_changed.emit(None)
+        self._clear_derived()  # first: a listener may answer the new checkpoint at once (a cached encoding)
+        self.set_busy(None)
         self.checkpoint_changed.emit(checkpoint)
         self.decoder_changed.emit(self.decoding_model)
-        self._clear_derived()
-        self.set_busy(None)
 
     def _clear_derived(self) -> None:
         for attr, event in (

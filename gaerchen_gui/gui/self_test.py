@@ -142,6 +142,7 @@ def _exercise(window) -> str:  # noqa: ANN001 - an ExplorerWindow
         raise SelfTestFailure(f"the sample grid holds {window.side.sample_grid.images.shape}, expected ({n}, 32, 32)")
 
     manifold = _show_the_manifold(window)
+    compare = _compare_ae_and_vae(window)
     training = _train_from_the_panel(window)
 
     stats = window.pane.jobs.decoder.stats
@@ -150,6 +151,7 @@ def _exercise(window) -> str:  # noqa: ANN001 - an ExplorerWindow
         f"each decoded and painted ({drag['distinct']} distinct images, median change "
         f"{drag['median_change']:.3f}); VAE map in {vae_map_s:.1f} s; {n} VAE samples decoded; "
         f"decoded manifold of {manifold['tiles']} images in {manifold['seconds']:.1f} s; "
+        f"AE vs VAE side by side: {compare['moves']} cursor moves decoded by both; "
         f"decoder served {stats.decoded} requests, dropped {stats.dropped} stale ones; "
         f"trained a VAE for {training['steps']} steps from the panel ({training['snapshots']} live map updates)."
     )
@@ -174,6 +176,41 @@ def _show_the_manifold(window) -> dict:  # noqa: ANN001 - an ExplorerWindow
         raise SelfTestFailure(f"the decoded manifold is not a picture of decoded images ({picture.shape})")
     QTest.mouseClick(controls.show_box, Qt.MouseButton.LeftButton)  # and off again, for the training run
     return {"tiles": resolution**2, "seconds": seconds}
+
+
+def _compare_ae_and_vae(window) -> dict:  # noqa: ANN001 - an ExplorerWindow
+    """View > Compare > AE vs VAE; move the one cursor from pane B; both models decode each point; back to one pane."""
+    from gaerchen_gui.gui.actions import ActionKey
+
+    window.actions[ActionKey.COMPARE_AE_VAE].trigger()
+    panes = window.panes.panes
+    if len(panes) != 2 or [p.state.source for p in panes] != ["ae", "vae"]:
+        raise SelfTestFailure(f"AE vs VAE shows {[p.state.source for p in panes]}")
+    for pane in panes:
+        wait_until(lambda pane=pane: pane.state.encoded is not None, MAP_TIMEOUT_S, f"the {pane.state.name} map")
+    second = panes[1]
+    z = second.state.encoded.z[:, :2]
+    moves = 0
+    for row in (0, 1, 2, 3, 4):
+        x, y = map(float, z[row])
+        second.latent_map.set_cursor_position(x, y)  # as a drag in pane B does
+        for pane in panes:
+            wait_until(
+                lambda pane=pane: (
+                    pane.state.cursor_image is not None
+                    and np.allclose(pane.state.cursor_image.z[:2], (x, y), atol=1e-5)
+                ),
+                STEP_TIMEOUT_S,
+                f"{pane.state.display_name}'s image at the shared cursor",
+            )
+        if panes[0].latent_map.cursor_position() != (x, y):
+            raise SelfTestFailure("the cursor moved in one pane but not in the other")
+        moves += 1
+    window.actions[ActionKey.COMPARE].setChecked(False)
+    if len(window.panes.panes) != 1:
+        raise SelfTestFailure("leaving compare mode did not go back to one pane")
+    wait_until(lambda: window.map_ready, MAP_TIMEOUT_S, "the single map again")
+    return {"moves": moves}
 
 
 def _train_from_the_panel(window) -> dict:  # noqa: ANN001 - an ExplorerWindow

@@ -155,3 +155,12 @@ def test_view_options_are_evented():
     explorer.options.show_manifold = True
     explorer.options.show_manifold = True  # no change, no event
     assert [args[0] for args in seen] == [True]  # psygnal sends (new, old)
+
+
+def test_a_result_written_while_the_new_checkpoint_is_announced_is_kept():
+    """A cached encoding arrives inside the checkpoint_changed event; clearing must not undo it."""
+    state = ModelState()
+    cached = encoded()
+    state.checkpoint_changed.connect(lambda _: state.set_encoded(cached, state.ticket("encode")))
+    state.set_checkpoint(checkpoint(), "ae")
+    assert state.encoded is cached
