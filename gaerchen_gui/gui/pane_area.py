@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QToolBu
 
 from gaerchen_gui.components.explorer_state import MAX_MODELS, ExplorerState
 from gaerchen_gui.components.model_state import ModelState
+from gaerchen_gui.components.subscriptions import Subscriptions
 from gaerchen_gui.core.encoding import EmbeddingCache
 from gaerchen_gui.gui.compare_strip import CompareStrip
 from gaerchen_gui.gui.model_jobs import ModelJobs
@@ -51,10 +52,22 @@ class PaneHeader(QWidget):
         pane.state.checkpoint_changed.connect(lambda _: self.refresh())
         pane.state.live_changed.connect(lambda _: self.refresh())
         pane.state.message_changed.connect(lambda _: self.refresh())
+        self._explorer = area.explorer
+        self._explorer_events = Subscriptions()
+        self._explorer_events.connect(area.explorer.active_changed, lambda _: self.refresh())
         self.refresh()
 
     def refresh(self) -> None:
         state = self.pane.state
+        active = self._explorer.active is state and len(self._explorer.models) > 1
+        font = self.name.font()
+        font.setBold(active)  # the pane the side panel, the status bar and the exports are about
+        self.name.setFont(font)
+        self.name.setToolTip(
+            "The side panel shows this model"
+            if active
+            else "Click or hover this map to make it the one the side panel shows"
+        )
         if state.live is not None:
             self.name.setText(f"training {state.live.kind.upper()}")
         elif state.checkpoint is None and state.error:
@@ -62,6 +75,9 @@ class PaneHeader(QWidget):
         else:
             self.name.setText(state.display_name)
         self.chooser.setCurrentIndex(0)
+
+    def detach(self) -> None:
+        self._explorer_events.disconnect_all()
 
     def _choose(self, window, value: str | None) -> None:  # noqa: ANN001 - the ExplorerWindow
         if value in ("ae", "vae"):
@@ -167,7 +183,9 @@ class PaneArea(QWidget):
             return
         self.panes.remove(pane)
         self.strip.remove_model(pane.state)
-        self._headers.pop(pane, None)
+        header = self._headers.pop(pane, None)
+        if header is not None:
+            header.detach()
         self.explorer.remove_model(pane.state)
         pane.detach()
         pane.jobs.shutdown()
