@@ -196,7 +196,7 @@ def _compare_ae_and_vae(window) -> dict:  # noqa: ANN001 - an ExplorerWindow
         second.latent_map.set_cursor_position(x, y)  # as a drag in pane B does
         for pane in panes:
             wait_until(
-                lambda pane=pane: (
+                lambda pane=pane, x=x, y=y: (
                     pane.state.cursor_image is not None
                     and np.allclose(pane.state.cursor_image.z[:2], (x, y), atol=1e-5)
                 ),
