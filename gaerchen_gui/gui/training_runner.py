@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 from superqt.utils import GeneratorWorker
 
 from gaerchen_gui.core.config import TrainConfig
-from gaerchen_gui.core.live_training import LiveSnapshot, TrainingStarted, live_training
+from gaerchen_gui.core.live_training import LiveSnapshot, SnapshotThread, TrainingStarted, live_training
 from gaerchen_gui.core.neighbours import NearestIndex
 from gaerchen_gui.core.training import EpochEvent, PausedEvent, StepEvent, StopEvent, TrainControl, Trainer
 
@@ -40,9 +40,17 @@ def _training_job(config: TrainConfig, live_images: torch.Tensor, control: Train
     # Threads created after the decode worker's set_num_threads(1) inherit 1 intra-op
     # thread; training wants every core, as `gaerchen train` has.
     torch.set_num_threads(os.cpu_count() or 1)
+    # Before this thread lowers its priority: the live map is what the user watches, so its
+    # snapshots run at the GUI's priority (with a second busy process, a niced thread took 3-5x
+    # longer to embed them and the map fell many seconds behind).
+    snapshots = SnapshotThread(live_images)
     _yield_cpu_to_the_gui()
-    trainer = Trainer(config, control=control, val_limit=val_limit)
-    events = live_training(trainer, live_images)
+    try:
+        trainer = Trainer(config, control=control, val_limit=val_limit)
+    except BaseException:
+        snapshots.close()
+        raise
+    events = live_training(trainer, live_images, snapshots=snapshots)
     while True:
         try:
             event = next(events)
