@@ -311,6 +311,7 @@ class ExplorerWindow(QMainWindow):
         )
         self.training_panel.snapshotReady.connect(self._on_live_snapshot)
         self.training_panel.runningChanged.connect(self._on_training_running)
+        self.training_panel.map_status.titleChanged.connect(self.latent_map.set_title)
         self.training_panel.modelAdopted.connect(self.show_checkpoint)
 
         self.latent_map.cursorMoved.connect(self._on_cursor_moved)
@@ -440,9 +441,7 @@ class ExplorerWindow(QMainWindow):
         name = checkpoint.path.name if checkpoint.path else "unsaved"
         self.setWindowTitle(f"Gaerchen — {checkpoint.kind.upper()} ({name})")
         self.sample_panel.set_rule(f"{checkpoint.kind.upper()}: {sampling_rule(checkpoint.kind)}.")
-        if not self.training_panel.runner.is_running:  # the curves this model was trained with
-            beta = checkpoint.metadata.get("beta") or 500.0
-            self.training_panel.curves.show_history(checkpoint.history, checkpoint.kind, beta)
+        self.training_panel.show_model_history(checkpoint)  # the curves this model was trained with
         self._encode(checkpoint)
 
     def _sync_model_actions(self) -> None:
@@ -781,8 +780,8 @@ class ExplorerWindow(QMainWindow):
             # switches auto-range off by itself).
             self.latent_map.getPlotItem().enableAutoRange()
         self._live.snapshots += 1
-        kind = snapshot.model.kind.upper()
-        self.latent_map.set_title(f"Training {kind}  ·  step {snapshot.global_step}  ·  {len(z):,} test images")
+        # the title: this step, or "map updating…" once it is over a second behind training
+        self.training_panel.map_status.shown(snapshot.model.kind.upper(), snapshot.global_step, len(z))
         self._on_cursor_moved(*self.latent_map.cursor_position())
         self.request_manifold()  # latest wins: while one grid decodes, newer snapshots replace the next
 
