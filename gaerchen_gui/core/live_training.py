@@ -78,6 +78,7 @@ class SnapshotThread:
         self._job: tuple[LatentModel, int] | None = None
         self._done: list[LiveSnapshot] = []
         self._busy = False
+        self._warm = False
         self._closed = False
         self._thread = threading.Thread(target=self._loop, name="gaerchen-live-snapshots", daemon=True)
         self._thread.start()
@@ -100,12 +101,13 @@ class SnapshotThread:
             done, self._done = self._done, []
             return done
 
-    def close(self, timeout_s: float = 1.0) -> None:
+    def close(self) -> None:
+        """End the thread without waiting for it: a snapshot under way is finished and dropped
+        (this may run on the GUI thread, when an aborted run's generator is collected)."""
         with self._cond:
             self._closed = True
             self._job = None
             self._cond.notify()
-        self._thread.join(timeout_s)  # a snapshot half done is dropped; it takes well under a second
 
     def _loop(self) -> None:
         torch.set_num_threads(os.cpu_count() or 1)  # per thread: a pool thread may have been set to 1
@@ -121,7 +123,9 @@ class SnapshotThread:
             snapshot = LiveSnapshot(step, embed_all(model, self.live_images), model)
             with self._cond:
                 cost = time.perf_counter() - start
-                self.cost_s = cost if self.cost_s == 0 else 0.5 * self.cost_s + 0.5 * cost
+                if self._warm:  # the first embedding sets up oneDNN's kernels: 2-3x slower, not a guide
+                    self.cost_s = cost if self.cost_s == 0 else 0.5 * self.cost_s + 0.5 * cost
+                self._warm = True
                 self._busy = False
                 if not self._closed:
                     self._done.append(snapshot)

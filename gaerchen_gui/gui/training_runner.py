@@ -45,20 +45,22 @@ def _training_job(config: TrainConfig, live_images: torch.Tensor, control: Train
     # longer to embed them and the map fell many seconds behind).
     snapshots = SnapshotThread(live_images)
     _yield_cpu_to_the_gui()
+    events = None
     try:
         trainer = Trainer(config, control=control, val_limit=val_limit)
-    except BaseException:
+        events = live_training(trainer, live_images, snapshots=snapshots)
+        while True:
+            try:
+                event = next(events)
+            except StopIteration as finished:
+                return finished.value
+            if isinstance(event, LiveSnapshot):
+                event = LiveMapUpdate(event, NearestIndex(event.embeddings.numpy()))
+            yield event
+    finally:  # also when an aborted worker drops this generator
+        if events is not None:
+            events.close()
         snapshots.close()
-        raise
-    events = live_training(trainer, live_images, snapshots=snapshots)
-    while True:
-        try:
-            event = next(events)
-        except StopIteration as finished:
-            return finished.value
-        if isinstance(event, LiveSnapshot):
-            event = LiveMapUpdate(event, NearestIndex(event.embeddings.numpy()))
-        yield event
 
 
 # Nice value of the training thread (and the torch threads it starts) on Linux: 0 is the GUI's.
@@ -136,7 +138,7 @@ class TrainingRunner(QObject):
             self._control.resume()
 
     def stop(self) -> None:
-        """Ask the loop to stop after the current step; ``stopped`` follows."""
+        """Ask the loop to stop after the current step or test batch; ``stopped`` follows."""
         if self._control:
             self._control.cancel()
 
