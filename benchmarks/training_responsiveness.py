@@ -51,6 +51,8 @@ def on_step(event):
 panel.runner.step.connect(on_step)
 window.start()
 app.exec()
+from gaerchen_gui.gui.app import close_window
+close_window(window)  # as run_app does after its event loop
 """
 
 
