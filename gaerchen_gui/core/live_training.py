@@ -36,6 +36,7 @@ MIN_INTERVAL_S = 0.5
 LAG_GOAL_S = 0.9  # a little under a second: the step that yields a snapshot and its delivery add to it
 MAX_SHARE = 0.25  # of the wall time, when the lag goal cannot be met anyway
 MAX_WAIT_S = 2.0  # ... but never longer than this between two snapshots
+SLICE = 500  # images embedded between two looks at close(): ~30 ms here
 
 
 def snapshot_wait(cost_s: float, min_interval_s: float = MIN_INTERVAL_S) -> float:
@@ -101,13 +102,26 @@ class SnapshotThread:
             done, self._done = self._done, []
             return done
 
-    def close(self) -> None:
-        """End the thread without waiting for it: a snapshot under way is finished and dropped
-        (this may run on the GUI thread, when an aborted run's generator is collected)."""
+    def close(self, wait_s: float = 0.0) -> bool:
+        """End the thread; a snapshot under way is dropped after its current slice. Wait up to
+        ``wait_s`` for it (a process must not exit while its torch threads work: libgomp aborts
+        it). True if the thread has ended."""
         with self._cond:
             self._closed = True
             self._job = None
             self._cond.notify()
+        if wait_s > 0:
+            self._thread.join(wait_s)
+        return not self._thread.is_alive()
+
+    def _embed(self, model: LatentModel) -> torch.Tensor | None:
+        """Embed in slices of SLICE images, so that close() need not wait for a whole snapshot."""
+        parts = []
+        for start in range(0, len(self.live_images), SLICE):
+            if self._closed:
+                return None
+            parts.append(embed_all(model, self.live_images[start : start + SLICE]))
+        return torch.cat(parts)
 
     def _loop(self) -> None:
         torch.set_num_threads(os.cpu_count() or 1)  # per thread: a pool thread may have been set to 1
@@ -120,7 +134,10 @@ class SnapshotThread:
                 (model, step), self._job = self._job, None
                 self._busy = True
             start = time.perf_counter()
-            snapshot = LiveSnapshot(step, embed_all(model, self.live_images), model)
+            embeddings = self._embed(model)
+            if embeddings is None:
+                return
+            snapshot = LiveSnapshot(step, embeddings, model)
             with self._cond:
                 cost = time.perf_counter() - start
                 if self._warm:  # the first embedding sets up oneDNN's kernels: 2-3x slower, not a guide
