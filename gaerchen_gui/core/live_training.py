@@ -21,7 +21,7 @@ import copy
 import os
 import threading
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
 import torch
@@ -72,8 +72,12 @@ class SnapshotThread:
     creator's nice value, and an unprivileged process cannot raise it back.
     """
 
-    def __init__(self, live_images: torch.Tensor) -> None:
+    def __init__(self, live_images: torch.Tensor, on_ready: Callable[[LiveSnapshot], None] | None = None) -> None:
+        """``on_ready``: called on this thread with each finished snapshot (the GUI's runner emits
+        it at once: on a busy machine a step can take a second, and a snapshot that waited for the
+        next step to be yielded was a second late). Without it, snapshots wait for :meth:`take`."""
         self.live_images = live_images
+        self._on_ready = on_ready
         self.cost_s = 0.0  # wall time of a snapshot, smoothed (one slow one on a busy machine is noise)
         self._cond = threading.Condition()
         self._job: tuple[LatentModel, int] | None = None
@@ -144,8 +148,12 @@ class SnapshotThread:
                     self.cost_s = cost if self.cost_s == 0 else 0.5 * self.cost_s + 0.5 * cost
                 self._warm = True
                 self._busy = False
-                if not self._closed:
+                if self._closed:
+                    return
+                if self._on_ready is None:
                     self._done.append(snapshot)
+                else:  # under the lock: once close() has returned, nothing more is delivered
+                    self._on_ready(snapshot)
 
 
 def live_training(
@@ -179,6 +187,7 @@ def live_training(
             if isinstance(event, StepEvent) and now - last_request >= wait and snapshots.idle:
                 snapshots.request(trainer.model, event.global_step)
                 last_request = now
+        snapshots.close(wait_s=1.0)  # an older snapshot must not arrive after the final one
         yield make_snapshot(trainer.model, live_images, len(trainer.history.steps))
     finally:
         snapshots.close()

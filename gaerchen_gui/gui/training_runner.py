@@ -124,7 +124,7 @@ class TrainingRunner(QObject):
         # Created here, on the GUI thread, so it has the GUI's priority: the live map is what the user
         # watches (with a second busy process, the niced training thread took 3-5x longer to embed a
         # snapshot and the map fell many seconds behind). The runner closes it (see shutdown).
-        self._snapshots = SnapshotThread(live_images)
+        self._snapshots = SnapshotThread(live_images, on_ready=self._emit_snapshot)
         worker = GeneratorWorker(_training_job, config, self._snapshots, self._control, val_limit)
         worker.yielded.connect(self._on_event)
         worker.errored.connect(self._on_error)
@@ -157,6 +157,10 @@ class TrainingRunner(QObject):
         # An aborted job's generator is left suspended, so its own clean-up may never run before exit.
         left_ms = max(0.0, timeout_ms / 1000 - (time.monotonic() - started))
         return self._snapshots is None or self._snapshots.close(wait_s=max(left_ms, 0.1))
+
+    def _emit_snapshot(self, snapshot: LiveSnapshot) -> None:
+        """On the snapshot thread: the signal is queued to the GUI thread."""
+        self.snapshot.emit(LiveMapUpdate(snapshot, NearestIndex(snapshot.embeddings.numpy())))
 
     # -- on the GUI thread -------------------------------------------------------
     def _on_event(self, event: object) -> None:
