@@ -35,6 +35,8 @@ real QTest mouse events (the self-test's way of dragging the cursor):
   from it, as a user's second and later launches do. Baseline:
   ``bare_import_s``, ``import torch, PySide6.QtWidgets, pyqtgraph`` timed the
   same way. Medians over alternating runs.
+- ``live_map_lag_p95_s``, ``live_map_first_update_s``, ``stop_training_s`` and their
+  variants: see ``training_responsiveness.py``.
 - Training from the window's training panel while the GUI runs (when the window
   has one; AE, batch 100, compile off): images/s, timed where the training
   thread yields its steps, against the same configuration through the core
@@ -73,6 +75,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import training_responsiveness  # this folder: the script's own directory is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = 100  # training batch size, as in train_throughput.py
@@ -94,11 +97,12 @@ class Plan:
     cli_cap_s: float  # each plain-loop segment (four of them) ends early after this long
     idle_loop_s: float  # event-loop latency baseline, nothing running
     real_train_embeddings: bool  # encode the 60,000 training images (else jittered test embeddings)
+    live_map_s: float  # live map lag: training the VAE this long, with and without a busy process
 
 
 # The caps keep a full run near 5 minutes on two busy cores, where a step can take a second.
-FULL = Plan(300, 100, 60, 3, 150, 55.0, 15.0, 2.0, True)
-QUICK = Plan(30, 10, 10, 1, 5, 2.0, 2.0, 0.3, False)
+FULL = Plan(300, 100, 60, 3, 150, 55.0, 15.0, 2.0, True, 20.0)
+QUICK = Plan(30, 10, 10, 1, 5, 2.0, 2.0, 0.3, False, 4.0)
 
 # -- subprocesses for startup --------------------------------------------------------------------
 
@@ -936,6 +940,9 @@ def measure_in_window(plan: Plan, tuning) -> dict:  # noqa: ANN001 - a process_t
             if hasattr(window, "training_panel"):
                 result.update(measure_training(window, spin, plan))
                 phases["training_s"] = time.perf_counter() - t_phase
+                t_phase = time.perf_counter()
+                result.update(training_responsiveness.measure(window, spin, plan.live_map_s, child_env))
+                phases["live_map_and_stop_s"] = time.perf_counter() - t_phase
             else:
                 result.update(dict.fromkeys(TRAINING_KEYS))
                 result["training_note"] = "the window has no training_panel yet: training was not measured"

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import gaerchen_gui
+from gaerchen_gui.core.run_result import KEEP_RULE  # torch-free
 
 
 def _positive_int(text: str) -> int:
@@ -45,7 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    train = sub.add_parser("train", help="train an AE or a VAE on Fashion-MNIST (book settings by default)")
+    train = sub.add_parser(
+        "train",
+        help="train an AE or a VAE on Fashion-MNIST (book settings by default)",
+        description=f"Train an AE or a VAE on Fashion-MNIST. Ctrl-C stops after the current step and saves: "
+        f"{KEEP_RULE}. A second Ctrl-C aborts without saving.",
+    )
     train.add_argument("--model", choices=["ae", "vae"], required=True)
     train.add_argument("--out", type=Path, required=True, help="checkpoint file to write (.pt)")
     train.add_argument("--epochs", type=_positive_int, help="default: 3 (AE) / 5 (VAE), as in the book")

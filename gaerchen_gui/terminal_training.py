@@ -8,8 +8,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from gaerchen_gui.core.checkpoints import make_metadata, save_checkpoint
+from gaerchen_gui.core.checkpoints import save_checkpoint
 from gaerchen_gui.core.config import TrainConfig
+from gaerchen_gui.core.run_result import kept_message, result_metadata, steps_trained
 from gaerchen_gui.core.training import EpochEvent, PausedEvent, StepEvent, StopEvent, Trainer
 
 
@@ -20,8 +21,9 @@ def _format_val(val: dict[str, float], kind: str) -> str:
 
 
 def run_training_in_terminal(config: TrainConfig, out: Path) -> int:
-    """Train, showing progress; the first Ctrl-C stops after the current step and saves
-    the last finished epoch, a second one aborts at once."""
+    """Train, showing progress; the first Ctrl-C stops after the current step (or test batch)
+    and saves what :mod:`gaerchen_gui.core.run_result` says a stopped run keeps (the weights of
+    its last step); a second one aborts at once."""
     trainer = Trainer(config)
     print(
         f"training {config.model.upper()} on {len(trainer.train_set)} images, device {trainer.device}, "
@@ -67,23 +69,10 @@ def run_training_in_terminal(config: TrainConfig, out: Path) -> int:
             bar.close()
     assert stop is not None
     print(stop.message, file=sys.stderr)
-    if stop.reason == "cancelled":
-        if trainer.epochs_completed == 0:
-            print("No epoch finished, so nothing was saved.", file=sys.stderr)
-            return 130
-        trainer.restore_last_epoch()
-    if stop.reason == "non_finite" and trainer.epochs_completed == 0:
-        print("No epoch finished, so nothing was saved.", file=sys.stderr)
-        return 1
-    if stop.reason == "non_finite":
-        trainer.restore_last_epoch()  # the weights whose test metrics were measured
-    metadata = make_metadata(
-        trainer.model,
-        config=config.to_dict(),
-        epochs_trained=trainer.epochs_completed,
-        test_metrics=trainer.last_val,
-        history=trainer.history,
-    )
-    save_checkpoint(out, trainer.model, metadata)
-    print(f"saved {out} ({trainer.epochs_completed} epochs)", file=sys.stderr)
-    return {"finished": 0, "cancelled": 130, "non_finite": 1}[stop.reason]
+    print(kept_message(stop, trainer), file=sys.stderr)  # the rule: gaerchen_gui.core.run_result
+    code = {"finished": 0, "cancelled": 130, "non_finite": 1}[stop.reason]
+    if steps_trained(trainer) == 0:
+        return code
+    save_checkpoint(out, trainer.model, result_metadata(trainer))
+    print(f"saved {out} ({trainer.epochs_completed} epochs, {steps_trained(trainer):,} steps)", file=sys.stderr)
+    return code

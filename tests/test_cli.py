@@ -105,7 +105,7 @@ def test_missing_dataset_message(tmp_path, trained_vae):
     assert "Traceback" not in result.stderr
 
 
-def test_ctrl_c_stops_cleanly_and_saves_the_last_finished_epoch(tmp_path):
+def test_ctrl_c_stops_cleanly_and_saves_the_weights_of_the_last_step(tmp_path):
     out = tmp_path / "interrupted.pt"
     process = subprocess.Popen(
         [sys.executable, "-m", "gaerchen_gui", "train", "--model", "ae", "--out", str(out),
@@ -124,6 +124,8 @@ def test_ctrl_c_stops_cleanly_and_saves_the_last_finished_epoch(tmp_path):
     assert process.returncode == 130, stderr
     assert "Stopped by request" in stderr and "Traceback" not in stderr
     assert "saved interrupted.pt" in stderr.replace(str(tmp_path) + "/", ""), stderr
+    assert "Kept the weights of step" in stderr, stderr  # the rule of gaerchen_gui.core.run_result
     checkpoint = load_checkpoint(out)
     assert 1 <= checkpoint.metadata["epochs_trained"] < 500
     assert len(checkpoint.history.epochs) == checkpoint.metadata["epochs_trained"]
+    assert len(checkpoint.history.steps) >= checkpoint.history.epochs[-1]["global_step"]

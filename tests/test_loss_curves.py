@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -89,3 +91,26 @@ def test_ema_is_bias_corrected_and_incremental():
     whole = ema(values, 0.9)
     part = ema(values[:2], 0.9)
     np.testing.assert_allclose(ema(values, 0.9, start=2, out=part.copy()), whole)
+
+
+def test_the_key_is_beside_the_plots_not_over_the_curves(curves):
+    """Issue 12.8: pyqtgraph legends sat on the curves (the KL plot's most)."""
+    curves.reset("vae")
+    assert all(plot.legend is None for plot in (curves.total_plot, curves.recon_plot, curves.kl_plot))
+    assert "KL" in curves.key.text() and "test per epoch" in curves.key.text()
+    curves.reset("ae")
+    assert "KL" not in curves.key.text()
+
+
+def test_a_checkpoints_history_is_captioned_with_its_name_and_a_run_clears_it(qtbot, tmp_path):
+    """Issue 12.10: curves shown before any training belong to the loaded checkpoint."""
+    from gaerchen_gui.core.checkpoints import load_checkpoint
+    from gaerchen_gui.gui.training_panel import TrainingPanel
+
+    panel = TrainingPanel()
+    qtbot.addWidget(panel)
+    shipped = load_checkpoint(Path(__file__).resolve().parents[1] / "models" / "vae.pt")
+    panel.show_model_history(shipped)
+    assert panel.curves.caption.text() == "history of vae.pt" and panel.curves.n_steps > 0
+    panel.curves.reset("ae")  # what starting a run does
+    assert panel.curves.caption.text() == ""

@@ -7,9 +7,9 @@ from gaerchen_gui.core.config import ConfigError, TrainConfig
 from gaerchen_gui.core.training import EpochEvent, PausedEvent, StepEvent, StopEvent, TrainControl, Trainer
 
 
-def make_trainer(small_train_set, test_set, **overrides):
+def make_trainer(small_train_set, test_set, val_limit=500, **overrides):
     config = TrainConfig.book(overrides.pop("model", "ae"), **{"batch_size": 50, "compile": "off", **overrides})
-    return Trainer(config, small_train_set, test_set, val_limit=500)
+    return Trainer(config, small_train_set, test_set, val_limit=val_limit)
 
 
 def test_short_real_run_lowers_the_loss(small_train_set, test_set):
@@ -74,20 +74,47 @@ def test_pause_and_cancel_from_another_thread(small_train_set, test_set):
     assert max(e.global_step for e in seen if isinstance(e, StepEvent)) <= 4
 
 
-def test_cancel_then_restore_last_epoch(small_train_set, test_set):
+def test_a_stopped_run_keeps_its_last_step_and_only_matching_test_results(small_train_set, test_set):
+    from gaerchen_gui.core.run_result import kept_message, kept_metrics, result_metadata
+
     trainer = make_trainer(small_train_set, test_set, epochs=3)
-    at_epoch_end = None
     for event in trainer.run():
         if isinstance(event, EpochEvent):
-            at_epoch_end = {k: v.clone() for k, v in trainer.model.state_dict().items()}
+            assert kept_metrics(trainer) == event.val  # measured on the weights the trainer holds
         if isinstance(event, StepEvent) and event.epoch == 2 and event.step == 5:
             trainer.control.cancel()
-    assert trainer.epochs_completed == 1
-    assert not torch.equal(
-        trainer.model.state_dict()["decoder.layers.0.weight"], at_epoch_end["decoder.layers.0.weight"]
+            at_stop = {k: v.clone() for k, v in trainer.model.state_dict().items()}
+        stop = event
+    assert trainer.epochs_completed == 1 and len(trainer.history.steps) == trainer.history.epochs[0]["global_step"] + 5
+    assert all(torch.equal(v, at_stop[k]) for k, v in trainer.model.state_dict().items())
+    assert kept_metrics(trainer) is None  # epoch 1's results are of other weights
+    meta = result_metadata(trainer)
+    assert meta["epochs_trained"] == 1 and meta["test_metrics"] == {} and meta["history"]["steps"].shape[0] == 17
+    assert (
+        kept_message(stop, trainer)
+        == "Kept the weights of step 17 (1 finished epoch; no test results for these weights)."
     )
-    trainer.restore_last_epoch()
-    assert all(torch.equal(v, at_epoch_end[k]) for k, v in trainer.model.state_dict().items())
+
+
+def test_the_test_pass_stops_within_a_batch_when_cancelled(small_train_set, test_set, monkeypatch):
+    """Closing the window at an epoch's end must not wait for the whole test pass (issue 12.3)."""
+    from gaerchen_gui.core import evaluation
+
+    trainer = make_trainer(small_train_set, test_set, epochs=2, val_limit=2000)
+    batches = []
+    real = evaluation.mean_pixel_bce
+
+    def counting_bce(*args):
+        batches.append(1)
+        if len(batches) == 2:
+            trainer.control.cancel()  # as the GUI thread would, while the test pass runs
+        return real(*args)
+
+    monkeypatch.setattr(evaluation, "mean_pixel_bce", counting_bce)
+    events = list(trainer.run())
+    assert len(batches) == 2  # of 4 batches of 500
+    assert isinstance(events[-1], StopEvent) and events[-1].reason == "cancelled"
+    assert trainer.epochs_completed == 0 and not any(isinstance(e, EpochEvent) for e in events)
 
 
 def test_non_finite_loss_stops_and_keeps_the_last_good_weights(small_train_set, test_set):

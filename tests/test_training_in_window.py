@@ -46,10 +46,52 @@ def test_training_moves_the_live_map_then_the_result_is_adopted(qtbot, window):
     assert window.model.encoded.test_id(row) == LIVE_INDICES[row] != row
     qtbot.waitUntil(lambda: f"#{LIVE_INDICES[row]} " in window.preview._nearest_text.text())
     assert panel.curves.n_steps == 10
+    markers = panel.curves._epoch_step.values.tolist()
     with qtbot.waitSignal(window.mapReady, timeout=120_000):
         panel.adopt_button.click()
     assert window.model.checkpoint is panel.result and window.model.kind == "vae"
     assert len(window.model.encoded) == 10_000
+    assert panel.curves._epoch_step.values.tolist() == markers == [10.0]  # one step axis, before and after
+
+
+def test_the_live_map_shows_the_first_steps_within_about_a_second(qtbot, window):
+    """Issue 12.1: the title stayed at "step 2" while training reached step 46."""
+    panel = configure(window, epochs=500)
+    arrived: dict[int, float] = {}
+    panel.runner.step.connect(lambda event: arrived.setdefault(event.global_step, time.monotonic()))
+    shown: list[tuple[float, int]] = []
+    panel.snapshotReady.connect(lambda update: shown.append((time.monotonic(), update.snapshot.global_step)))
+    assert panel.start()
+    try:
+        qtbot.waitUntil(lambda: any(step >= 1 for _, step in shown), timeout=60_000)
+        title = window.latent_map.getPlotItem().titleLabel.text
+    finally:
+        panel.runner.stop()
+        qtbot.waitUntil(lambda: not panel.runner.is_running, timeout=60_000)
+    first_at, first_step = next((t, step) for t, step in shown if step >= 1)
+    assert first_at - arrived[1] < 1.5, (first_at - arrived[1], first_step, shown, arrived)
+    assert f"step {first_step}" in title or "map updating" in title
+
+
+def test_closing_during_the_test_pass_stops_within_about_a_second(qtbot, window, monkeypatch, capfd):
+    """Issue 12.3: the 10,000-image test pass at an epoch's end could not be interrupted."""
+    panel = configure(window, epochs=3)
+    panel.val_limit = None  # the whole test set, as in the app
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    timing: dict[str, float] = {}
+
+    def close_at_the_epochs_end(event) -> None:
+        if event.step == event.steps_per_epoch and "closed" not in timing:  # the test pass starts now
+            started = time.monotonic()
+            window.close()
+            timing["closed"] = time.monotonic() - started
+
+    panel.runner.step.connect(close_at_the_epochs_end)
+    assert panel.start()
+    qtbot.waitUntil(lambda: "closed" in timing, timeout=120_000)
+    assert timing["closed"] < 1.5, timing
+    assert panel.runner._pool.activeThreadCount() == 0
+    assert "did not stop in time" not in capfd.readouterr().err
 
 
 def test_closing_mid_training_asks_and_can_be_refused(qtbot, window, monkeypatch):

@@ -63,16 +63,45 @@ def test_pause_resume_and_stop(qtbot, panel):
     qtbot.waitUntil(lambda: panel.curves.n_steps >= 2, timeout=60_000)
     with qtbot.waitSignal(panel.runner.paused, timeout=10_000) as paused:
         panel.pause_button.click()
-    assert paused.args == [True] and panel.status.text() == "Paused."
+    assert paused.args == [True] and panel.status.text().startswith("Paused at step ")
     steps_when_paused = panel.curves.n_steps
     qtbot.wait(500)
     assert panel.curves.n_steps <= steps_when_paused + 1  # at most the step that was running
+    # images/s and the ETA describe a running loop: not on screen while paused (issue 12.6)
+    assert "images/s" not in panel.status.text() and "ETA" not in panel.status.text()
     panel.pause_button.click()  # resume
+    assert panel.status.text() == "Resuming…"
     qtbot.waitUntil(lambda: panel.curves.n_steps > steps_when_paused + 1, timeout=60_000)
+    qtbot.waitUntil(lambda: "images/s" in panel.status.text(), timeout=10_000)
     panel.stop_button.click()
     wait_until_idle(qtbot, panel)
     assert "Stopped by request" in panel.message.text()
+    # the rule of core/run_result.py, in the same words as the command line's
+    assert "Kept the weights of step" in panel.message.text() and panel.status.text().startswith("Stopped: Kept")
     assert panel.result is not None
+    assert len(panel.result.history.steps) == panel.progress.value()  # the weights of the stopping step
+
+
+def test_epoch_markers_stay_put_when_a_run_stopped_mid_epoch_is_shown_again(qtbot, panel):
+    """Issue 12.2: test points at steps 6 and 12 during the run, not 7.5 and 15 after it."""
+    panel.apply_config(TrainConfig.book("ae", epochs=5, batch_size=50, limit=300))  # 6 steps an epoch
+    panel.start()
+    qtbot.waitUntil(lambda: panel.curves.n_steps >= 15, timeout=60_000)
+    panel.stop_button.click()
+    wait_until_idle(qtbot, panel)
+    during = panel.curves._epoch_step.values.tolist()
+    assert during[:2] == [6.0, 12.0]
+    panel.show_model_history(panel.result)  # as "Use in explorer" and opening a saved run do
+    assert panel.curves._epoch_step.values.tolist() == during
+    assert panel.curves.caption.text() == "history of the unsaved model"
+
+
+def test_a_run_stopped_before_its_first_step_keeps_nothing(qtbot, panel):
+    panel.start()
+    panel.stop_button.click()
+    wait_until_idle(qtbot, panel)
+    assert panel.result is None and not panel.adopt_button.isEnabled()
+    assert "nothing is kept" in panel.message.text()
 
 
 def test_second_run_cannot_start_while_one_runs(qtbot, panel):

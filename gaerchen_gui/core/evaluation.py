@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 
 from gaerchen_gui.core.data import ImageSet
@@ -15,17 +17,28 @@ def _batches(n: int, batch_size: int):
 
 
 @torch.inference_mode()
-def evaluate(model: LatentModel, images: torch.Tensor, beta: float = 500.0, batch_size: int = 500) -> dict[str, float]:
+def evaluate(
+    model: LatentModel,
+    images: torch.Tensor,
+    beta: float = 500.0,
+    batch_size: int = 500,
+    should_stop: Callable[[], bool] | None = None,
+) -> dict[str, float] | None:
     """Mean per-pixel BCE of the reconstructions (the VAE decodes ``z_mean``) and, for a VAE,
     the mean KL summed over dims; ``recon``/``total`` are the training loss's terms.
 
-    ``images``: (N, 1, 32, 32) in [0, 1] on the model's device.
+    ``images``: (N, 1, 32, 32) in [0, 1] on the model's device. ``should_stop`` is asked before
+    each batch: a pass over the 10,000 test images takes seconds on a busy CPU, and a run being
+    stopped (a closing window) must not wait for it. None if it said stop.
     """
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
     bce_sum, kl_sum, n = 0.0, 0.0, images.shape[0]
     for rows in _batches(n, batch_size):
+        if should_stop is not None and should_stop():
+            model.train(was_training)
+            return None
         x = images[rows].to(device)
         if model.kind == "vae":
             z_mean, z_log_var = model.encoder(x)

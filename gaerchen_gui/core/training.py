@@ -145,7 +145,8 @@ class Trainer:
     """Owns a model, its optimiser and its data, and trains with :meth:`run`.
 
     ``model`` after a stop holds the last good weights: after a non-finite loss,
-    the weights from before the step that produced it.
+    the weights from before the step that produced it. What a stopped run keeps is
+    decided in :mod:`gaerchen_gui.core.run_result`.
     """
 
     def __init__(
@@ -177,7 +178,6 @@ class Trainer:
         self.last_val: dict[str, float] | None = None
         self.compiled = False
         self._shuffle = torch.Generator().manual_seed(config.seed)
-        self._epoch_state: dict[str, torch.Tensor] = self._copy_weights()
         self._loss_fn: Callable[[torch.Tensor, torch.Tensor | None], LossTerms] = self._eager_loss
 
     # -- the loss of one batch -------------------------------------------------
@@ -211,14 +211,6 @@ class Trainer:
             has_compiler = shutil.which("cc") or shutil.which("gcc") or shutil.which("g++")
             return self.device.type == "cuda" and bool(has_compiler) and total_steps >= COMPILE_MIN_STEPS
         return True
-
-    # -- weights snapshots -------------------------------------------------------
-    def _copy_weights(self) -> dict[str, torch.Tensor]:
-        return {k: v.detach().clone() for k, v in self.model.state_dict().items()}
-
-    def restore_last_epoch(self) -> None:
-        """Put back the weights from the end of the last finished epoch (or the initial ones)."""
-        self.model.load_state_dict(self._epoch_state)
 
     # -- the loop ----------------------------------------------------------------
     def run(self) -> Iterator[TrainEvent]:
@@ -293,20 +285,23 @@ class Trainer:
                     images_per_s=x.shape[0] / smoothed_dt, eta_s=eta,
                 )  # fmt: skip
             t_eval = time.perf_counter()
-            val = evaluate(self.model, self.test_images, beta=cfg.beta)
+            val = evaluate(self.model, self.test_images, beta=cfg.beta, should_stop=lambda: self.control.cancelled)
             eval_time += time.perf_counter() - t_eval
+            if val is None:  # cancelled during the test pass: this epoch has no test result
+                yield self._stop("cancelled", f"Stopped by request at step {global_step}.")
+                return
             means = (sums / steps_per_epoch).tolist()
             train = {"total": means[0], "recon": means[1], "kl": means[2]}
             self.history.epochs.append(
                 {
                     "epoch": epoch,
+                    "global_step": global_step,  # where its test point sits on the step axis
                     **{f"train_{k}": v for k, v in train.items()},
                     **{f"val_{k}": v for k, v in val.items()},
                 }
             )
             self.epochs_completed = epoch
             self.last_val = val
-            self._epoch_state = self._copy_weights()
             eta = (cfg.epochs - epoch) * (train_time / epoch + eval_time / epoch)
             yield EpochEvent(epoch, cfg.epochs, train, val, time.perf_counter() - start, eta)
         yield self._stop("finished", f"Trained {cfg.epochs} epochs in {time.perf_counter() - start:.1f} s.")

@@ -28,6 +28,25 @@ Y_MARGIN = 0.08  # of the data's span, added above and below when the loss axis 
 FIRST_STEP_SPAN = 100  # the step axis of a live run starts at 0..100 and doubles from there
 
 
+RAW_COLOUR = (120, 160, 220, 90)
+SMOOTH_COLOUR = (40, 110, 230, 255)
+TEST_COLOUR = (230, 120, 30)
+KL_COLOUR = (60, 170, 90)
+
+
+def key_text(kind: str) -> str:
+    """The curves' key, as rich text: a coloured mark and a name for each series."""
+
+    def mark(colour: tuple, symbol: str = "━") -> str:
+        return f'<span style="color: rgb{tuple(colour[:3])}">{symbol}</span>'
+
+    parts = [f"{mark(RAW_COLOUR)} train per step", f"{mark(SMOOTH_COLOUR)} smoothed"]
+    if kind == "vae":
+        parts.append(f"{mark(KL_COLOUR)} KL smoothed")
+    parts.append(f"{mark(TEST_COLOUR, '●')} test per epoch")
+    return "&nbsp;&nbsp;".join(parts)
+
+
 def ema(values: np.ndarray, alpha: float, start: int = 0, out: np.ndarray | None = None) -> np.ndarray:
     """Exponential moving average with smoothing ``alpha`` in [0, 1) (0 = raw), bias-corrected
     so the curve starts at the data rather than at zero. With ``out`` holding the smoothed
@@ -115,22 +134,21 @@ class LossCurves(QWidget):
                 plot.getAxis(name).enableAutoSIPrefix(False)
                 # Drawn once per range: replaying its tick labels and grid took ~5 ms per axis per repaint.
                 plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-            plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
             plot.vb.sigRangeChangedManually.connect(self._on_user_ranged)
         self.recon_plot.setXLink(self.total_plot)
         self.kl_plot.setXLink(self.total_plot)
 
-        raw_pen = pg.mkPen((120, 160, 220, 90), width=1)
-        smooth_pen = pg.mkPen((40, 110, 230), width=2)
-        val_style = {"pen": pg.mkPen((230, 120, 30), width=2), "symbol": "o", "symbolSize": 7,
-                     "symbolBrush": (230, 120, 30)}  # fmt: skip
-        self.raw_curve = self.total_plot.plot(pen=raw_pen, name="train (per step)")
-        self.smooth_curve = self.total_plot.plot(pen=smooth_pen, name="train (smoothed)")
-        self.val_curve = self.total_plot.plot(name="test (per epoch)", **val_style)
-        self.recon_curve = self.recon_plot.plot(pen=smooth_pen, name="train")
-        self.val_recon_curve = self.recon_plot.plot(name="test", **val_style)
-        self.kl_curve = self.kl_plot.plot(pen=pg.mkPen((60, 170, 90), width=2), name="train")
-        self.val_kl_curve = self.kl_plot.plot(name="test", **val_style)
+        raw_pen = pg.mkPen(RAW_COLOUR, width=1)
+        smooth_pen = pg.mkPen(SMOOTH_COLOUR[:3], width=2)
+        val_style = {"pen": pg.mkPen(TEST_COLOUR, width=2), "symbol": "o", "symbolSize": 7,
+                     "symbolBrush": TEST_COLOUR}  # fmt: skip
+        self.raw_curve = self.total_plot.plot(pen=raw_pen)
+        self.smooth_curve = self.total_plot.plot(pen=smooth_pen)
+        self.val_curve = self.total_plot.plot(**val_style)
+        self.recon_curve = self.recon_plot.plot(pen=smooth_pen)
+        self.val_recon_curve = self.recon_plot.plot(**val_style)
+        self.kl_curve = self.kl_plot.plot(pen=pg.mkPen(KL_COLOUR, width=2))
+        self.val_kl_curve = self.kl_plot.plot(**val_style)
         for curve in (self.raw_curve, self.smooth_curve, self.recon_curve, self.kl_curve):
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
@@ -152,8 +170,17 @@ class LossCurves(QWidget):
         self.weighted.toggled.connect(self._mark_dirty)
         self.readout = QLabel(" ")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The key sits in a line of its own: pyqtgraph's legends were drawn over the curves (the
+        # KL curve rises into the top corner where its legend was).
+        self.key = QLabel()
+        self.key.setTextFormat(Qt.TextFormat.RichText)
+        self.caption = QLabel()  # whose curves these are when no run is feeding them
+        self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         controls = QHBoxLayout()
+        controls.addWidget(self.caption)
+        controls.addWidget(self.key)
+        controls.addStretch(1)
         controls.addWidget(QLabel("Smoothing"))
         controls.addWidget(self.smoothing, 1)
         controls.addWidget(self.log_y)
@@ -181,10 +208,6 @@ class LossCurves(QWidget):
                 axis = plot.getAxis(name)
                 axis.setPen(pg.mkPen(muted(foreground, 150)))
                 axis.setTextPen(pg.mkPen(foreground))
-            if plot.legend is not None:
-                plot.legend.setLabelTextColor(foreground)
-                for _, label in plot.legend.items:
-                    label.setText(label.text, color=foreground)
 
     @staticmethod
     def _set_title(plot: pg.PlotItem, text: str) -> None:
@@ -198,6 +221,8 @@ class LossCurves(QWidget):
     # -- feeding -------------------------------------------------------------------
     def reset(self, kind: str, beta: float = 500.0) -> None:
         self.kind, self.beta = kind, beta
+        self.set_caption("")
+        self.key.setText(key_text(kind))
         self._live_total_steps = None
         self._user_ranged = False
         for plot in (self.total_plot, self.recon_plot, self.kl_plot):
@@ -236,12 +261,20 @@ class LossCurves(QWidget):
         self._val_kl.append(kl)
         self._dirty = True
 
-    def show_history(self, history: TrainingHistory, kind: str, beta: float = 500.0) -> None:
-        """Draw the curves a checkpoint saved."""
+    def set_caption(self, text: str) -> None:
+        self.caption.setText(text)
+        self.caption.setVisible(bool(text))
+
+    def show_history(
+        self, history: TrainingHistory, kind: str, beta: float = 500.0, steps_per_epoch: float | None = None
+    ) -> None:
+        """Draw the curves a checkpoint saved. Each epoch's test point sits at the step its row records
+        (as during the run); rows of older checkpoints do not record it: then at the end of each
+        ``steps_per_epoch``, or at an even share of the steps (wrong for a run stopped mid-epoch)."""
         self.reset(kind, beta)
         for step, total, recon, kl in history.steps:
             self._append_step(step, total, recon, kl)
-        steps_per_epoch = len(history.steps) / max(len(history.epochs), 1)
+        steps_per_epoch = steps_per_epoch or len(history.steps) / max(len(history.epochs), 1)
         for i, row in enumerate(history.epochs):
             at = row.get("global_step", (i + 1) * steps_per_epoch)
             self._append_epoch(

@@ -10,6 +10,7 @@ never runs a model: jobs and decode workers do.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -106,6 +107,7 @@ class ExplorerWindow(QMainWindow):
         self.training_panel.snapshotReady.connect(self._on_live_snapshot)
         self.training_panel.runningChanged.connect(lambda running: running and self.show_training(True))
         self.training_panel.modelAdopted.connect(self.show_checkpoint)
+        self.training_panel.map_status.titleChanged.connect(self._show_live_title)
         self.training_panel.modelSaved.connect(lambda checkpoint: self._show_model_name(self.model))
         self.panes.paneAdded.connect(self._on_pane_added)
         # Typed coordinates go through the active map: far outside the data they are clamped, and it says so.
@@ -162,10 +164,8 @@ class ExplorerWindow(QMainWindow):
         self.status.show_state(state)
         self._show_model_name(state)
         self._sync_model_actions()
-        if not self.training_panel.runner.is_running and state.checkpoint is not None:
-            self.training_panel.curves.show_history(
-                state.checkpoint.history, state.checkpoint.kind, state.checkpoint.metadata.get("beta")
-            )
+        if state.checkpoint is not None:  # the curves this model was trained with, captioned with its name
+            self.training_panel.show_model_history(state.checkpoint)
 
     def _show_model_name(self, state: ModelState) -> None:
         # Qt appends the application's display name ("— Gaerchen") by itself.
@@ -321,8 +321,16 @@ class ExplorerWindow(QMainWindow):
     # -- training: the live map ----------------------------------------------------------------
     def _on_live_snapshot(self, update: LiveMapUpdate) -> None:
         """Show the model being trained in the active pane: its embeddings of the live subset."""
-        if not self._shut_down:
-            self.panes.jobs_of(self.model).show_snapshot(update.snapshot, update.index)
+        snapshot = update.snapshot
+        if not self._shut_down and self.panes.jobs_of(self.model).show_snapshot(snapshot, update.index):
+            # the title: this step, or "map updating…" once it is over a second behind training
+            points = len(snapshot.embeddings)
+            self.training_panel.map_status.shown(snapshot.model.kind.upper(), snapshot.global_step, points)
+
+    def _show_live_title(self, title: str) -> None:
+        for pane in self.panes.panes:
+            if pane.state.live is not None:
+                pane.latent_map.set_title(title)
 
     # -- settings -------------------------------------------------------------------------------
     def _restore_settings(self) -> None:
@@ -384,7 +392,8 @@ class ExplorerWindow(QMainWindow):
             return
         self._shut_down = True
         self.side.readouts.stop()
-        self.training_panel.shutdown(TRAINING_STOP_TIMEOUT_MS)
+        if not self.training_panel.shutdown(TRAINING_STOP_TIMEOUT_MS):  # waits quietly, then says "Stopping…"
+            print("gaerchen: the training thread did not stop in time", file=sys.stderr)
         self.panes.shutdown()
 
     def confirm_stop_training(self) -> bool:

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from gaerchen_gui.components.explorer_state import ExplorerState
-from gaerchen_gui.components.model_state import LiveView, ManifoldPicture, ModelState
+from gaerchen_gui.components.model_state import ManifoldPicture, ModelState
 from gaerchen_gui.components.subscriptions import Subscriptions
 from gaerchen_gui.core.encoding import EncodedSet
 from gaerchen_gui.gui.latent_map import LatentMap
@@ -53,7 +53,6 @@ class ModelPane(QWidget):
         state.samples_changed.connect(lambda points: self.latent_map.set_samples(points))
         state.manifold_changed.connect(self._on_manifold)
         state.message_changed.connect(self._on_message)
-        state.live_changed.connect(self._on_live)
         state.checkpoint_changed.connect(self._on_checkpoint)
         self._explorer_events = Subscriptions()  # the explorer outlives a pane removed from compare mode
         on = self._explorer_events.connect
@@ -97,22 +96,15 @@ class ModelPane(QWidget):
             self._live_snapshots += 1
         else:
             self._live_snapshots = 0
-        self.latent_map.set_title(self.title())
+        if not live:  # a live map's title comes from the training panel (LiveMapStatus): it knows the lag
+            self.latent_map.set_title(self.title())
         x, y = self.explorer.cursor
         self.latent_map.set_cursor_position(x, y)
 
     def title(self) -> str:
         """Short: pyqtgraph will not let the plot get narrower than its title."""
-        state, encoded = self.state, self.state.encoded
-        if encoded is None:
-            return ""
-        if state.live is not None:
-            return f"Training {state.live.kind.upper()}  ·  step {state.live.step}  ·  {len(encoded):,} test images"
-        return f"{state.kind.upper()}  ·  {len(encoded):,} test images"
-
-    def _on_live(self, live: LiveView | None) -> None:
-        if live is not None and self.state.encoded is not None:
-            self.latent_map.set_title(self.title())
+        encoded = self.state.encoded
+        return "" if encoded is None else f"{self.state.kind.upper()}  ·  {len(encoded):,} test images"
 
     def _on_train_points(self, points: tuple[np.ndarray, np.ndarray] | None) -> None:
         if points is None:

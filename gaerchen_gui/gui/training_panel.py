@@ -8,6 +8,7 @@ beyond reading finished results.
 from __future__ import annotations
 
 import copy
+import math
 import time
 from pathlib import Path
 
@@ -31,11 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gaerchen_gui.core.checkpoints import Checkpoint, make_metadata, save_checkpoint
+from gaerchen_gui.core.checkpoints import Checkpoint, save_checkpoint
 from gaerchen_gui.core.config import ConfigError, TrainConfig
+from gaerchen_gui.core.run_result import KEEP_RULE, kept_message, result_metadata
 from gaerchen_gui.core.training import EpochEvent, StepEvent, StopEvent, Trainer, TrainingHistory
+from gaerchen_gui.gui.live_map_status import LiveMapStatus
 from gaerchen_gui.gui.loss_curves import LossCurves
 from gaerchen_gui.gui.training_runner import TrainingRunner
+
+TRAIN_IMAGES = 60_000  # Fashion-MNIST's training set, when a config has no limit
 
 
 def default_save_dir() -> Path:
@@ -61,6 +66,7 @@ class TrainingPanel(QWidget):
         super().__init__(parent)
         self.runner = TrainingRunner(self)
         self.curves = LossCurves()
+        self.map_status = LiveMapStatus(self)  # the live map's title (the window shows it)
         self.live_images: torch.Tensor | None = None
         self.val_limit: int | None = None  # tests use a smaller test set; the app uses all 10,000
         self.result: Checkpoint | None = None
@@ -119,7 +125,7 @@ class TrainingPanel(QWidget):
         self.pause_button.setCheckable(True)
         self.pause_button.toggled.connect(self._toggle_pause)
         self.stop_button = QPushButton("Stop")
-        self.stop_button.setToolTip("Stop after the current step; the weights so far are kept")
+        self.stop_button.setToolTip(f"Stop after the current step: {KEEP_RULE}")
         self.stop_button.clicked.connect(self.runner.stop)
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
@@ -240,24 +246,29 @@ class TrainingPanel(QWidget):
         self.progress.setRange(0, 0)  # busy until the first step says how many there are
         self.status.setText("Loading data and building the model…")
         self._say("")
-        self._started_at = time.monotonic()
+        self.map_status.start()
         self.runner.start(config, self.live_images, val_limit=self.val_limit)
         self._set_running(True)
         return True
 
     def _toggle_pause(self, paused: bool) -> None:
+        # images/s and the ETA describe a running loop: they leave the screen until it runs again
         if paused:
             self.runner.pause()
             self.pause_button.setText("Resume")
+            self.status.setText("Pausing after this step…")
         else:
             self.runner.resume()
             self.pause_button.setText("Pause")
+            if self.runner.is_running:
+                self.status.setText("Resuming…")
 
     def _on_started(self, trainer: Trainer) -> None:
         self.status.setText(f"Training on {len(trainer.train_set):,} images, device {trainer.device}…")
 
     def _on_step(self, event: StepEvent) -> None:
         self._last_global_step = event.global_step
+        self.map_status.step_arrived(event.global_step)
         self.curves.add_step(event)
         if self.progress.maximum() != event.total_steps:
             self.progress.setRange(0, event.total_steps)
@@ -265,6 +276,9 @@ class TrainingPanel(QWidget):
         self.progress.setFormat(
             f"epoch {event.epoch}/{self._config.epochs} · step {event.step}/{event.steps_per_epoch}"
         )
+        if self.pause_button.isChecked():  # a step that was under way when Pause was pressed
+            return
+        # The ETA counts training time only (the core leaves pauses out), so it does not jump on resume.
         self.status.setText(
             f"loss {event.loss:.4f} · {event.images_per_s:,.0f} images/s · ETA {_format_eta(event.eta_s)}"
         )
@@ -279,21 +293,24 @@ class TrainingPanel(QWidget):
 
     def _on_paused(self, paused: bool) -> None:
         if paused:
-            self.status.setText("Paused.")
+            self.status.setText(f"Paused at step {self._last_global_step:,}.")
 
     def _on_stopped(self, stop: StopEvent, trainer: Trainer) -> None:
-        self.result = self._checkpoint_from(trainer)
+        self.map_status.stop()
+        kept = kept_message(stop, trainer)  # the same rule and words as the command line
+        self.result = self._checkpoint_from(trainer) if trainer.history.steps else None
         if stop.reason == "finished":
             self._say(stop.message + " Use the model in the explorer or save it.")
         elif stop.reason == "cancelled":
-            self._say(f"{stop.message} The weights at that step are kept.")
+            self._say(f"{stop.message} {kept}")
         else:
-            self._say(stop.message, error=True)
-        self.status.setText("Finished." if stop.reason == "finished" else "Stopped.")
+            self._say(f"{stop.message} {kept}", error=True)
+        self.status.setText("Finished." if stop.reason == "finished" else f"Stopped: {kept}")
         self.progress.setRange(0, max(self.progress.maximum(), 1))
         self._set_running(False)
 
     def _on_failed(self, error: str) -> None:
+        self.map_status.stop()
         self.progress.setRange(0, 1)
         self.status.setText("Failed.")
         self._say(f"Training failed: {error}", error=True)
@@ -304,10 +321,8 @@ class TrainingPanel(QWidget):
     def _checkpoint_from(self, trainer: Trainer) -> Checkpoint:
         # The run is over: the worker no longer touches the trainer, so copying is safe.
         model = copy.deepcopy(trainer.model).to("cpu", memory_format=torch.contiguous_format).eval()
-        history = TrainingHistory(steps=list(trainer.history.steps), epochs=list(trainer.history.epochs))
-        metadata = make_metadata(model, config=trainer.config.to_dict(), epochs_trained=trainer.epochs_completed,
-                                 test_metrics=trainer.last_val, history=history)  # fmt: skip
-        return Checkpoint(model, metadata, None, history)
+        metadata = result_metadata(trainer)
+        return Checkpoint(model, metadata, None, TrainingHistory.from_dict(metadata["history"]))
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet("color: #c0392b;" if error else "")
@@ -339,5 +354,25 @@ class TrainingPanel(QWidget):
             except OSError as err:
                 QMessageBox.warning(self, "Could not save", f"Could not save {path}:\n{err.strerror or err}")
 
-    def shutdown(self, timeout_ms: int = 2000) -> bool:
-        return self.runner.shutdown(timeout_ms)
+    def show_model_history(self, checkpoint: Checkpoint) -> None:
+        """Show the curves ``checkpoint`` was trained with (unless a run is feeding them),
+        captioned with its name: they belong to that model, not to the settings beside them."""
+        if self.runner.is_running:
+            return
+        name = checkpoint.path.name if checkpoint.path else "the unsaved model"
+        config = checkpoint.metadata.get("config") or {}
+        steps_per_epoch = None  # for older checkpoints whose epoch rows do not record their step
+        if config.get("batch_size"):
+            steps_per_epoch = math.ceil((config.get("limit") or TRAIN_IMAGES) / config["batch_size"])
+        beta = checkpoint.metadata.get("beta") or 500.0
+        self.curves.show_history(checkpoint.history, checkpoint.kind, beta, steps_per_epoch=steps_per_epoch)
+        self.curves.set_caption(f"history of {name}")
+
+    def shutdown(self, timeout_ms: int = 2000, patience_ms: int = 30_000) -> bool:
+        """Stop a run and wait for its thread: ``timeout_ms`` quietly, then up to ``patience_ms``
+        more with "Stopping…" on screen. False only if it did not end by then."""
+        if self.runner.shutdown(timeout_ms):
+            return True
+        self.status.setText("Stopping training…")
+        self.status.repaint()  # the event loop is not running while the window closes
+        return self.runner.shutdown(patience_ms)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 import traceback
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 from superqt.utils import GeneratorWorker
 
 from gaerchen_gui.core.config import TrainConfig
-from gaerchen_gui.core.live_training import LiveSnapshot, TrainingStarted, live_training
+from gaerchen_gui.core.live_training import LiveSnapshot, SnapshotThread, TrainingStarted, live_training
 from gaerchen_gui.core.neighbours import NearestIndex
 from gaerchen_gui.core.training import EpochEvent, PausedEvent, StepEvent, StopEvent, TrainControl, Trainer
 from gaerchen_gui.gui import process_tuning
@@ -35,23 +36,30 @@ class LiveMapUpdate:
     index: NearestIndex
 
 
-def _training_job(config: TrainConfig, live_images: torch.Tensor, control: TrainControl, val_limit: int | None):
+def _training_job(config: TrainConfig, snapshots: SnapshotThread, control: TrainControl, val_limit: int | None):
     # Runs in the worker thread: loading 60,000 images and building the model
     # happen here too, not on the GUI thread.
     # Threads created after the decode worker's set_num_threads(1) inherit 1 intra-op
     # thread; training wants every core, as `gaerchen train` has.
     torch.set_num_threads(os.cpu_count() or 1)
     _yield_cpu_to_the_gui()
-    trainer = Trainer(config, control=control, val_limit=val_limit)
-    events = live_training(trainer, live_images)
-    while True:
-        try:
-            event = next(events)
-        except StopIteration as finished:
-            return finished.value
-        if isinstance(event, LiveSnapshot):
-            event = LiveMapUpdate(event, NearestIndex(event.embeddings.numpy()))
-        yield event
+    live_images = snapshots.live_images
+    events = None
+    try:
+        trainer = Trainer(config, control=control, val_limit=val_limit)
+        events = live_training(trainer, live_images, snapshots=snapshots)
+        while True:
+            try:
+                event = next(events)
+            except StopIteration as finished:
+                return finished.value
+            if isinstance(event, LiveSnapshot):
+                event = LiveMapUpdate(event, NearestIndex(event.embeddings.numpy()))
+            yield event
+    finally:  # also when an aborted worker drops this generator
+        if events is not None:
+            events.close()
+        snapshots.close(wait_s=1.0)  # a slice at most: no torch threads may outlive the run
 
 
 def _yield_cpu_to_the_gui() -> None:
@@ -85,6 +93,7 @@ class TrainingRunner(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._worker: GeneratorWorker | None = None
+        self._snapshots: SnapshotThread | None = None
         self._control: TrainControl | None = None
         self._trainer: Trainer | None = None
         self._stop_event: StopEvent | None = None
@@ -109,7 +118,11 @@ class TrainingRunner(QObject):
         self._stop_event = None
         self._error = None
         self._was_paused = False
-        worker = GeneratorWorker(_training_job, config, live_images, self._control, val_limit)
+        # Created here, on the GUI thread, so it has the GUI's priority: the live map is what the user
+        # watches (with a second busy process, the niced training thread took 3-5x longer to embed a
+        # snapshot and the map fell many seconds behind). The runner closes it (see shutdown).
+        self._snapshots = SnapshotThread(live_images, on_ready=self._emit_snapshot)
+        worker = GeneratorWorker(_training_job, config, self._snapshots, self._control, val_limit)
         worker.yielded.connect(self._on_event)
         worker.errored.connect(self._on_error)
         worker.finished.connect(self._on_finished)
@@ -125,7 +138,7 @@ class TrainingRunner(QObject):
             self._control.resume()
 
     def stop(self) -> None:
-        """Ask the loop to stop after the current step; ``stopped`` follows."""
+        """Ask the loop to stop after the current step or test batch; ``stopped`` follows."""
         if self._control:
             self._control.cancel()
 
@@ -135,7 +148,16 @@ class TrainingRunner(QObject):
             return True
         self.stop()
         self._worker.quit()
-        return self._pool.waitForDone(timeout_ms)
+        started = time.monotonic()
+        if not self._pool.waitForDone(timeout_ms):
+            return False
+        # An aborted job's generator is left suspended, so its own clean-up may never run before exit.
+        left_ms = max(0.0, timeout_ms / 1000 - (time.monotonic() - started))
+        return self._snapshots is None or self._snapshots.close(wait_s=max(left_ms, 0.1))
+
+    def _emit_snapshot(self, snapshot: LiveSnapshot) -> None:
+        """On the snapshot thread: the signal is queued to the GUI thread."""
+        self.snapshot.emit(LiveMapUpdate(snapshot, NearestIndex(snapshot.embeddings.numpy())))
 
     # -- on the GUI thread -------------------------------------------------------
     def _on_event(self, event: object) -> None:
@@ -163,6 +185,8 @@ class TrainingRunner(QObject):
 
     def _on_finished(self) -> None:
         self._worker = None
+        if self._snapshots is not None:
+            self._snapshots.close()  # the job closed it already, unless it was aborted
         if self._error is not None:
             self.failed.emit(self._error)
         elif self._stop_event is not None and self._trainer is not None:
