@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from test_gui_support import hover_over, make_window, move_mouse, tiny_models, wait_for_map  # noqa: F401 - fixtures
@@ -115,3 +116,20 @@ def test_linked_views_pan_together_and_unlink_on_request(qtbot, make_window):
     window.actions[ActionKey.LINK_VIEWS].setChecked(False)
     a.latent_map.view_box.setRange(xRange=(5, 6), yRange=(5, 6), padding=0)
     assert not np.allclose(b.latent_map.view_box.viewRange()[0], (5, 6))
+
+
+def test_the_other_models_history_is_drawn_over_the_dock_curves_in_the_same_units(qtbot, make_window):
+    from gaerchen_gui.core.training import TrainingHistory
+
+    window = open_ae_vs_vae(qtbot, make_window)
+    a, b = window.panes.panes
+    beta = b.state.checkpoint.metadata.get("beta") or 1.0
+    b.state.checkpoint.history = TrainingHistory(steps=[[1, 150.0, beta * 0.30, 5.0], [2, 140.0, beta * 0.28, 5.0]])
+    window.explorer.set_active(a.state)
+    window.show_other_histories()
+    overlays = window.training.overlays
+    assert overlays.curve_count == 1 and "VAE (vae.pt)" in window.training_panel.curves.compare_key.text()
+    x, y = overlays.curves_data()[0]
+    assert list(x) == [1, 2] and y[0] == pytest.approx(0.30)  # plain BCE on the AE's BCE plot
+    window.actions[ActionKey.COMPARE].setChecked(False)
+    assert overlays.curve_count == 0 and not window.training_panel.curves.compare_key.isVisible()

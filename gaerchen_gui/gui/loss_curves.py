@@ -175,11 +175,15 @@ class LossCurves(QWidget):
         self.key = QLabel()
         self.key.setTextFormat(Qt.TextFormat.RichText)
         self.caption = QLabel()  # whose curves these are when no run is feeding them
+        self.compare_key = QLabel()  # other models' curves drawn over these (history_overlays.py)
+        self.compare_key.setTextFormat(Qt.TextFormat.RichText)
+        self.compare_key.hide()
         self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         controls = QHBoxLayout()
         controls.addWidget(self.caption)
         controls.addWidget(self.key)
+        controls.addWidget(self.compare_key)
         controls.addStretch(1)
         controls.addWidget(QLabel("Smoothing"))
         controls.addWidget(self.smoothing, 1)

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from PySide6.QtCore import QEvent, QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QSplitter, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QWidget
 
 from gaerchen_gui.components.explorer_state import ExplorerState
 from gaerchen_gui.components.model_state import ModelState
@@ -32,14 +32,12 @@ from gaerchen_gui.gui.pane_area import PaneArea
 from gaerchen_gui.gui.settings import Settings
 from gaerchen_gui.gui.side_panel import SidePanel
 from gaerchen_gui.gui.status_bar import ExplorerStatusBar
-from gaerchen_gui.gui.training_panel import TrainingPanel
-from gaerchen_gui.gui.training_runner import LiveMapUpdate
+from gaerchen_gui.gui.training_dock import TrainingDock
 from gaerchen_gui.gui.window_files import FileCommands
 from gaerchen_gui.gui.window_layout import build_menus, build_toolbar
 
 DEFAULT_SIZE = QSize(1400, 900)
 TRAINING_STOP_TIMEOUT_MS = 2000
-TRAINING_DOCK_HEIGHT = 330
 NO_MODEL_HINT = "Open a checkpoint (Ctrl+O) or drop a .pt file here."
 # Toggles remembered between launches, by their action's name.
 PERSISTED_TOGGLES = (
@@ -69,7 +67,7 @@ class ExplorerWindow(QMainWindow):
         self.settings = settings if settings is not None else Settings()
         self.explorer = ExplorerState()
         self.last_error: str | None = None
-        self._shut_down = False
+        self.shut_down = False
 
         self.actions = create_actions(self)
         self.side = SidePanel(self.explorer, self.actions[ActionKey.RESAMPLE])
@@ -86,29 +84,14 @@ class ExplorerWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         # Training: a bottom dock, hidden until asked for (View > Train, Ctrl+T); Qt saves its state.
-        self.training_panel = TrainingPanel()
-        self.training_dock = QDockWidget("Training", self)
-        self.training_dock.setObjectName("trainingDock")
-        self.training_dock.setWidget(self.training_panel)
-        self.training_dock.setAllowedAreas(
-            Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea
-        )
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.training_dock)
-        self.training_dock.hide()
-        self._training_dock_sized = False
+        self.training = TrainingDock(self)
+        self.training_dock = self.training.dock
+        self.training_panel = self.training.panel
 
         self.toolbar = build_toolbar(self)
         self.recent_menu = build_menus(self)
         self.status = ExplorerStatusBar(self, self.side.readouts)
 
-        self.training_dock.visibilityChanged.connect(
-            lambda visible: self.actions[ActionKey.SHOW_TRAINING].setChecked(self.training_dock.isVisible())
-        )
-        self.training_panel.snapshotReady.connect(self._on_live_snapshot)
-        self.training_panel.runningChanged.connect(lambda running: running and self.show_training(True))
-        self.training_panel.modelAdopted.connect(self.show_checkpoint)
-        self.training_panel.map_status.titleChanged.connect(self._show_live_title)
-        self.training_panel.modelSaved.connect(lambda checkpoint: self._show_model_name(self.model))
         self.panes.paneAdded.connect(self._on_pane_added)
         # Typed coordinates go through the active map: far outside the data they are clamped, and it says so.
         self.side.coordinates.positionEntered.connect(lambda x, y: self.latent_map.enter_cursor_position(x, y))
@@ -166,6 +149,14 @@ class ExplorerWindow(QMainWindow):
         self._sync_model_actions()
         if state.checkpoint is not None:  # the curves this model was trained with, captioned with its name
             self.training_panel.show_model_history(state.checkpoint)
+        self.show_other_histories()
+
+    def show_other_histories(self) -> None:
+        self.training.show_other_histories()
+
+    def refresh_model_name(self) -> None:
+        """After the active model was saved: its file name in the title and the status bar."""
+        self._show_model_name(self.model)
 
     def _show_model_name(self, state: ModelState) -> None:
         # Qt appends the application's display name ("— Gaerchen") by itself.
@@ -276,6 +267,8 @@ class ExplorerWindow(QMainWindow):
         state.set_checkpoint(checkpoint, source)
         if state is self.model:
             self._on_active_changed(state)
+        else:
+            self.show_other_histories()
         self.panes.remember(self.settings)
 
     def _sync_model_actions(self) -> None:
@@ -291,6 +284,7 @@ class ExplorerWindow(QMainWindow):
 
     def set_compare(self, on: bool) -> None:
         self.panes.set_compare(on, self)
+        self.show_other_histories()
 
     def compare_shipped(self) -> None:
         self.actions[ActionKey.COMPARE].setChecked(True)
@@ -312,25 +306,7 @@ class ExplorerWindow(QMainWindow):
         AboutDialog(self).exec()
 
     def show_training(self, visible: bool) -> None:
-        first_time = visible and not self._training_dock_sized
-        self.training_dock.setVisible(visible)
-        if first_time:  # short enough to leave the map most of the height; the user may resize it
-            self._training_dock_sized = True
-            self.resizeDocks([self.training_dock], [TRAINING_DOCK_HEIGHT], Qt.Orientation.Vertical)
-
-    # -- training: the live map ----------------------------------------------------------------
-    def _on_live_snapshot(self, update: LiveMapUpdate) -> None:
-        """Show the model being trained in the active pane: its embeddings of the live subset."""
-        snapshot = update.snapshot
-        if not self._shut_down and self.panes.jobs_of(self.model).show_snapshot(snapshot, update.index):
-            # the title: this step, or "map updating…" once it is over a second behind training
-            points = len(snapshot.embeddings)
-            self.training_panel.map_status.shown(snapshot.model.kind.upper(), snapshot.global_step, points)
-
-    def _show_live_title(self, title: str) -> None:
-        for pane in self.panes.panes:
-            if pane.state.live is not None:
-                pane.latent_map.set_title(title)
+        self.training.show(visible)
 
     # -- settings -------------------------------------------------------------------------------
     def _restore_settings(self) -> None:
@@ -378,19 +354,19 @@ class ExplorerWindow(QMainWindow):
 
     # -- closing --------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._shut_down and self.training_panel.runner.is_running and not self.confirm_stop_training():
+        if not self.shut_down and self.training_panel.runner.is_running and not self.confirm_stop_training():
             event.ignore()
             return
-        if not self._shut_down:
+        if not self.shut_down:
             self._save_settings()
         self.shutdown()
         super().closeEvent(event)
 
     def shutdown(self) -> None:
         """Stop the training run and every model's threads, and wait for them (idempotent). Called on close."""
-        if self._shut_down:
+        if self.shut_down:
             return
-        self._shut_down = True
+        self.shut_down = True
         self.side.readouts.stop()
         if not self.training_panel.shutdown(TRAINING_STOP_TIMEOUT_MS):  # waits quietly, then says "Stopping…"
             print("gaerchen: the training thread did not stop in time", file=sys.stderr)
