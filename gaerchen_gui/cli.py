@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import gaerchen_gui
+from gaerchen_gui.core.config import DEFAULT_BETA
 from gaerchen_gui.core.run_result import KEEP_RULE  # torch-free
 
 
@@ -135,7 +136,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     device = choose_device(args.device)
     checkpoint = load_checkpoint(args.checkpoint, device)
     test = load_test_set()
-    beta = checkpoint.metadata.get("beta") or 500.0
+    beta = checkpoint.metadata.get("beta") or DEFAULT_BETA
     metrics = evaluate(checkpoint.model, test.images, beta=beta)
     result = {
         "model": checkpoint.kind,

@@ -161,3 +161,20 @@ def test_shutdown_mid_training_ends_the_worker_within_two_seconds(qtbot, panel):
     started = time.monotonic()
     assert panel.shutdown(2000)
     assert time.monotonic() - started < 2.0
+
+
+def test_the_panel_offers_exactly_the_ranges_the_config_accepts(qtbot):
+    """One table of limits (core/config.py): the panel's spin boxes and the CLI's validation agree."""
+    from gaerchen_gui.core.config import LIMITS, ConfigError, TrainConfig
+
+    panel = TrainingPanel()
+    qtbot.addWidget(panel)
+    boxes = {"epochs": panel.epochs, "batch_size": panel.batch_size, "seed": panel.seed, "limit": panel.train_size}
+    for name, box in boxes.items():
+        limit = LIMITS[name]
+        assert (box.minimum(), box.maximum()) == (limit.low, limit.high), name
+        field = "limit" if name == "limit" else name
+        TrainConfig(**{field: int(limit.high)}).validated()
+        with pytest.raises(ConfigError, match=limit.label):
+            TrainConfig(**{field: int(limit.high) + 1}).validated()
+    assert panel.beta.maximum() == LIMITS["beta"].high

@@ -29,7 +29,7 @@ from typing import Any
 import torch
 
 import gaerchen_gui
-from gaerchen_gui.core.config import is_finite_number
+from gaerchen_gui.core.config import DEFAULT_BETA, is_finite_number
 from gaerchen_gui.core.models import MODEL_KINDS, LatentModel, build_model
 from gaerchen_gui.core.training import TrainingHistory
 
@@ -74,7 +74,7 @@ def make_metadata(
     return {
         "model": model.kind,
         "latent_dim": model.latent_dim,
-        "beta": float(config.get("beta", 500.0)) if model.kind == "vae" else None,
+        "beta": float(config.get("beta", DEFAULT_BETA)) if model.kind == "vae" else None,
         "epochs_trained": int(epochs_trained),
         "optimizer": {"name": "Adam", "lr": config.get("lr"), "batch_size": config.get("batch_size")},
         "config": config,

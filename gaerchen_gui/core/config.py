@@ -13,13 +13,41 @@ class ConfigError(ValueError):
     """A hyperparameter is out of range; the message names it and says why."""
 
 
+# The book's weight of the reconstruction term in the VAE loss (SEED.md); every default BETA reads this.
+DEFAULT_BETA = 500.0
+
+
+@dataclass(frozen=True)
+class Limit:
+    """The allowed range of one hyperparameter: what validation enforces and what input widgets offer."""
+
+    label: str
+    low: float
+    high: float
+    integer: bool = True
+    low_open: bool = False  # the low end itself is not allowed (a learning rate of 0 trains nothing)
+
+
+# The one table of hyperparameter limits; the CLI (through validation) and the training panel read it.
+# The seed stops at 2**31 - 1: Qt's spin boxes hold 32-bit ints, and a seed is only a label for a run.
+LIMITS: dict[str, Limit] = {
+    "epochs": Limit("epochs", 1, 10_000),
+    "batch_size": Limit("batch size", 1, 60_000),
+    "latent_dim": Limit("latent dim", 1, 512),
+    "seed": Limit("seed", 0, 2**31 - 1),
+    "limit": Limit("limit", 1, 60_000),
+    "lr": Limit("learning rate", 0.0, 10.0, integer=False, low_open=True),
+    "beta": Limit("beta", 0.0, 1e6, integer=False, low_open=True),
+}
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     model: ModelKind = "ae"
     epochs: int = 3
     batch_size: int = 64
     lr: float = 1e-3
-    beta: float = 500.0  # weight of the reconstruction term; VAE only
+    beta: float = DEFAULT_BETA  # weight of the reconstruction term; VAE only
     latent_dim: int = 2
     seed: int = 0
     limit: int | None = None  # use only the first N training images
@@ -30,7 +58,7 @@ class TrainConfig:
     def book(cls, model: ModelKind, **overrides: Any) -> TrainConfig:
         """SEED.md's settings: AE Adam 1e-3, batch 64, 3 epochs; VAE Adam 3e-4, batch 100, 5 epochs, BETA 500."""
         if model == "vae":
-            base = cls(model="vae", epochs=5, batch_size=100, lr=3e-4, beta=500.0)
+            base = cls(model="vae", epochs=5, batch_size=100, lr=3e-4, beta=DEFAULT_BETA)
         elif model == "ae":
             base = cls(model="ae", epochs=3, batch_size=64, lr=1e-3)
         else:
@@ -42,16 +70,10 @@ class TrainConfig:
         """Return self, or raise ConfigError naming the first bad value."""
         if self.model not in MODEL_KINDS:
             raise ConfigError(f"model must be one of {', '.join(MODEL_KINDS)}, not {self.model!r}")
-        _check_int("epochs", self.epochs, 1, 10_000)
-        _check_int("batch size", self.batch_size, 1, 60_000)
-        _check_int("latent dim", self.latent_dim, 1, 512)
-        _check_int("seed", self.seed, 0, 2**63 - 1)
+        for name in ("epochs", "batch_size", "latent_dim", "seed", "lr", "beta"):
+            check(name, getattr(self, name))
         if self.limit is not None:
-            _check_int("limit", self.limit, 1, 60_000)
-        if not (is_finite_number(self.lr) and 0 < self.lr <= 10):
-            raise ConfigError(f"learning rate must be a number in (0, 10], not {self.lr!r}")
-        if not (is_finite_number(self.beta) and 0 < self.beta <= 1e6):
-            raise ConfigError(f"beta must be a number in (0, 1e6], not {self.beta!r}")
+            check("limit", self.limit)
         if self.compile not in ("auto", "on", "off"):
             raise ConfigError(f"compile must be auto, on or off, not {self.compile!r}")
         return self
@@ -65,6 +87,14 @@ def is_finite_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _check_int(name: str, value: object, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ConfigError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
+def check(name: str, value: object) -> None:
+    """Raise ConfigError unless ``value`` is within ``LIMITS[name]``."""
+    limit = LIMITS[name]
+    if limit.integer:
+        if isinstance(value, bool) or not isinstance(value, int) or not limit.low <= value <= limit.high:
+            raise ConfigError(f"{limit.label} must be a whole number from {limit.low} to {limit.high}, not {value!r}")
+        return
+    low_ok = (lambda v: v > limit.low) if limit.low_open else (lambda v: v >= limit.low)
+    if not (is_finite_number(value) and low_ok(value) and value <= limit.high):
+        bracket = "(" if limit.low_open else "["
+        raise ConfigError(f"{limit.label} must be a number in {bracket}{limit.low:g}, {limit.high:g}], not {value!r}")

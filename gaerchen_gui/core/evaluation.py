@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import torch
 
+from gaerchen_gui.core.config import DEFAULT_BETA
 from gaerchen_gui.core.data import ImageSet
 from gaerchen_gui.core.losses import kl_to_standard_normal, mean_pixel_bce
 from gaerchen_gui.core.models import LatentModel
@@ -20,7 +21,7 @@ def _batches(n: int, batch_size: int):
 def evaluate(
     model: LatentModel,
     images: torch.Tensor,
-    beta: float = 500.0,
+    beta: float = DEFAULT_BETA,
     batch_size: int = 500,
     should_stop: Callable[[], bool] | None = None,
 ) -> dict[str, float] | None:

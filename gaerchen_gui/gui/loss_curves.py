@@ -20,6 +20,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from superqt import QLabeledDoubleSlider
 
+from gaerchen_gui.core.config import DEFAULT_BETA
 from gaerchen_gui.core.training import EpochEvent, StepEvent, TrainingHistory
 from gaerchen_gui.gui.theme import muted, plot_background, plot_foreground
 
@@ -107,7 +108,7 @@ class LossCurves(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.kind = "ae"
-        self.beta = 500.0
+        self.beta = DEFAULT_BETA
         self._step = _Series()
         self._total = _Series()
         self._recon = _Series()
@@ -223,7 +224,7 @@ class LossCurves(QWidget):
         super().changeEvent(event)
 
     # -- feeding -------------------------------------------------------------------
-    def reset(self, kind: str, beta: float = 500.0) -> None:
+    def reset(self, kind: str, beta: float = DEFAULT_BETA) -> None:
         self.kind, self.beta = kind, beta
         self.set_caption("")
         self.key.setText(key_text(kind))
@@ -270,7 +271,7 @@ class LossCurves(QWidget):
         self.caption.setVisible(bool(text))
 
     def show_history(
-        self, history: TrainingHistory, kind: str, beta: float = 500.0, steps_per_epoch: float | None = None
+        self, history: TrainingHistory, kind: str, beta: float = DEFAULT_BETA, steps_per_epoch: float | None = None
     ) -> None:
         """Draw the curves a checkpoint saved. Each epoch's test point sits at the step its row records
         (as during the run); rows of older checkpoints do not record it: then at the end of each

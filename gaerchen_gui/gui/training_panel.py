@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from gaerchen_gui.core.checkpoints import Checkpoint, save_checkpoint
-from gaerchen_gui.core.config import ConfigError, TrainConfig
+from gaerchen_gui.core.config import DEFAULT_BETA, LIMITS, ConfigError, TrainConfig
 from gaerchen_gui.core.run_result import KEEP_RULE, kept_message, result_metadata
 from gaerchen_gui.core.training import EpochEvent, StepEvent, StopEvent, Trainer, TrainingHistory
 from gaerchen_gui.gui.live_map_status import LiveMapStatus
@@ -45,6 +45,12 @@ TRAIN_IMAGES = 60_000  # Fashion-MNIST's training set, when a config has no limi
 
 def default_save_dir() -> Path:
     return user_data_path("gaerchen", appauthor=False) / "models"
+
+
+def spin_box(name: str, single_step: int = 1) -> QSpinBox:
+    """A spin box over the allowed range of hyperparameter ``name`` (core/config.py's LIMITS)."""
+    limit = LIMITS[name]
+    return QSpinBox(minimum=int(limit.low), maximum=int(limit.high), singleStep=single_step)
 
 
 def _format_eta(seconds: float) -> str:
@@ -77,14 +83,14 @@ class TrainingPanel(QWidget):
         self.model_kind.addItem("Autoencoder (AE)", "ae")
         self.model_kind.addItem("Variational autoencoder (VAE)", "vae")
         self.model_kind.currentIndexChanged.connect(self._on_kind_changed)
-        self.epochs = QSpinBox(minimum=1, maximum=10_000)
-        self.batch_size = QSpinBox(minimum=1, maximum=60_000)
+        self.epochs = spin_box("epochs")
+        self.batch_size = spin_box("batch_size")
         self.learning_rate = QLineEdit()
         self.learning_rate.setToolTip("Adam learning rate, e.g. 0.001 or 3e-4")
-        self.beta = QDoubleSpinBox(minimum=0.0, maximum=1e6, decimals=1)
+        self.beta = QDoubleSpinBox(minimum=LIMITS["beta"].low, maximum=LIMITS["beta"].high, decimals=1)
         self.beta.setToolTip("VAE loss = BETA x mean per-pixel BCE + KL; larger BETA = sharper, less regular")
-        self.seed = QSpinBox(minimum=0, maximum=2**31 - 1)
-        self.train_size = QSpinBox(minimum=1, maximum=60_000, singleStep=1000)
+        self.seed = spin_box("seed")
+        self.train_size = spin_box("limit", single_step=1000)
         self.train_size.setToolTip("Use the first N of the 60,000 training images")
         book_ae = QPushButton("Book AE")
         book_ae.setToolTip("SEED settings: Adam 1e-3, batch 64, 3 epochs")
@@ -364,7 +370,7 @@ class TrainingPanel(QWidget):
         steps_per_epoch = None  # for older checkpoints whose epoch rows do not record their step
         if config.get("batch_size"):
             steps_per_epoch = math.ceil((config.get("limit") or TRAIN_IMAGES) / config["batch_size"])
-        beta = checkpoint.metadata.get("beta") or 500.0
+        beta = checkpoint.metadata.get("beta") or DEFAULT_BETA
         self.curves.show_history(checkpoint.history, checkpoint.kind, beta, steps_per_epoch=steps_per_epoch)
         self.curves.set_caption(f"history of {name}")
 
