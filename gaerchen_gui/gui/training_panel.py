@@ -93,10 +93,10 @@ class TrainingPanel(QWidget):
         self.train_size = spin_box("limit", single_step=1000)
         self.train_size.setToolTip("Use the first N of the 60,000 training images")
         book_ae = QPushButton("Book AE")
-        book_ae.setToolTip("SEED settings: Adam 1e-3, batch 64, 3 epochs")
+        book_ae.setToolTip("The book's settings for its AE: Adam 1e-3, batch 64, 3 epochs")
         book_ae.clicked.connect(lambda: self.apply_config(TrainConfig.book("ae")))
         book_vae = QPushButton("Book VAE")
-        book_vae.setToolTip("SEED settings: Adam 3e-4, batch 100, 5 epochs, BETA 500")
+        book_vae.setToolTip("The book's settings for its VAE: Adam 3e-4, batch 100, 5 epochs, BETA 500")
         book_vae.clicked.connect(lambda: self.apply_config(TrainConfig.book("vae")))
 
         # Two label/field pairs a row: the dock is wide and short.
