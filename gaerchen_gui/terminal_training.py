@@ -25,7 +25,7 @@ def run_training_in_terminal(config: TrainConfig, out: Path) -> int:
     trainer = Trainer(config)
     print(
         f"training {config.model.upper()} on {len(trainer.train_set)} images, device {trainer.device}, "
-        f"{config.epochs} epochs, batch {config.batch_size}, lr {config.lr:g}"
+        f"precision {trainer.precision}, {config.epochs} epochs, batch {config.batch_size}, lr {config.lr:g}"
         + (f", beta {config.beta:g}" if config.model == "vae" else ""),
         file=sys.stderr,
     )
@@ -83,6 +83,7 @@ def run_training_in_terminal(config: TrainConfig, out: Path) -> int:
         epochs_trained=trainer.epochs_completed,
         test_metrics=trainer.last_val,
         history=trainer.history,
+        precision=trainer.precision,
     )
     save_checkpoint(out, trainer.model, metadata)
     print(f"saved {out} ({trainer.epochs_completed} epochs)", file=sys.stderr)

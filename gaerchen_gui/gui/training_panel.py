@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from gaerchen_gui.core.checkpoints import Checkpoint, make_metadata, save_checkpoint
 from gaerchen_gui.core.config import ConfigError, TrainConfig
+from gaerchen_gui.core.precision import PRECISION_HELP, PRECISIONS
 from gaerchen_gui.core.training import EpochEvent, StepEvent, StopEvent, Trainer, TrainingHistory
 from gaerchen_gui.gui.loss_curves import LossCurves
 from gaerchen_gui.gui.training_runner import TrainingRunner
@@ -79,6 +80,11 @@ class TrainingPanel(QWidget):
         self.seed = QSpinBox(minimum=0, maximum=2**31 - 1)
         self.train_size = QSpinBox(minimum=1, maximum=60_000, singleStep=1000)
         self.train_size.setToolTip("Use the first N of the 60,000 training images")
+        self.precision = QComboBox()
+        for name in PRECISIONS:
+            self.precision.addItem(name, name)
+            self.precision.setItemData(self.precision.count() - 1, PRECISION_HELP[name], Qt.ItemDataRole.ToolTipRole)
+        self.precision.setToolTip(f"Maths of the forward pass (auto: {PRECISION_HELP['auto']})")
         book_ae = QPushButton("Book AE")
         book_ae.setToolTip("SEED settings: Adam 1e-3, batch 64, 3 epochs")
         book_ae.clicked.connect(lambda: self.apply_config(TrainConfig.book("ae")))
@@ -96,6 +102,7 @@ class TrainingPanel(QWidget):
                 (("Epochs", self.epochs), ("Batch size", self.batch_size)),
                 (("Learning rate", self.learning_rate), ("BETA", self.beta)),
                 (("Seed", self.seed), ("Train images", self.train_size)),
+                (("Precision", self.precision),),
             ],
             start=1,
         ):
@@ -107,7 +114,7 @@ class TrainingPanel(QWidget):
         presets.addWidget(book_ae)
         presets.addWidget(book_vae)
         presets.addStretch(1)
-        form.addLayout(presets, 4, 0, 1, 4)
+        form.addLayout(presets, 5, 0, 1, 4)
         settings_box = QGroupBox("Settings")
         settings_box.setLayout(form)
 
@@ -175,6 +182,7 @@ class TrainingPanel(QWidget):
         self.beta.setValue(config.beta)
         self.seed.setValue(config.seed)
         self.train_size.setValue(config.limit or 60_000)
+        self.precision.setCurrentIndex(self.precision.findData(config.precision))
         self._update_enabled()
 
     def config(self) -> TrainConfig:
@@ -193,6 +201,7 @@ class TrainingPanel(QWidget):
             seed=self.seed.value(),
             limit=None if limit >= 60_000 else limit,
             compile="off",  # a run started from the window should start at once
+            precision=self.precision.currentData(),
         ).validated()
 
     def _on_kind_changed(self) -> None:
@@ -305,7 +314,8 @@ class TrainingPanel(QWidget):
         model = copy.deepcopy(trainer.model).to("cpu", memory_format=torch.contiguous_format).eval()
         history = TrainingHistory(steps=list(trainer.history.steps), epochs=list(trainer.history.epochs))
         metadata = make_metadata(model, config=trainer.config.to_dict(), epochs_trained=trainer.epochs_completed,
-                                 test_metrics=trainer.last_val, history=history)  # fmt: skip
+                                 test_metrics=trainer.last_val, history=history,
+                                 precision=trainer.precision)  # fmt: skip
         return Checkpoint(model, metadata, None, history)
 
     def _say(self, text: str, error: bool = False) -> None:
