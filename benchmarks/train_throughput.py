@@ -5,9 +5,16 @@ torchvision dataset with ``ToTensor`` + ``Pad`` transforms, a ``DataLoader``,
 a Sigmoid output layer with ``binary_cross_entropy`` and Adam. Gaerchen's side
 is :class:`gaerchen_gui.core.training.Trainer` with the same model, batch size
 (100) and optimiser, as ``gaerchen train`` runs it by default (``gaerchen_img_s``:
-``--compile auto``, which is eager on a CPU) and with ``torch.compile``
-(``gaerchen_compiled_img_s``). They alternate in rounds so that a noisy neighbour
-on the machine slows all alike; the figures are medians over the rounds.
+``--precision auto``, bf16 autocast on a CPU with native bf16 units, fp32
+elsewhere; ``--compile auto``, eager on a CPU), and forced to fp32
+(``gaerchen_fp32_img_s``). They alternate in rounds so that a noisy neighbour
+on the machine slows all alike; the figures are medians over the rounds. The
+output names the CPU and the flags that made ``auto`` choose.
+
+``--quality`` trains a fixed number of book AE steps from one seed in fp32 and
+in the precision ``auto`` chose and reports the test BCE of both;
+``--quality-book`` does the same for the book AE (3 epochs) and VAE (5 epochs),
+with the VAE's KL (minutes).
 
     python benchmarks/train_throughput.py --json
 """
@@ -16,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
 import time
 
@@ -62,14 +68,44 @@ def reference_steps():
             yield
 
 
-def gaerchen_steps(compile_mode: str):
+def gaerchen_steps(precision: str = "auto", compile_mode: str = "auto"):
     from gaerchen_gui.core.config import TrainConfig
     from gaerchen_gui.core.training import StepEvent, Trainer
 
-    trainer = Trainer(TrainConfig.book("ae", batch_size=BATCH, epochs=1000, compile=compile_mode))
-    for event in trainer.run():
+    config = TrainConfig.book("ae", batch_size=BATCH, epochs=1000, compile=compile_mode, precision=precision)
+    for event in Trainer(config).run():
         if isinstance(event, StepEvent):
             yield
+
+
+def test_metrics_after_training(config) -> dict[str, float]:
+    """Train ``config`` to its end; the test-set metrics (fp32 evaluation) and the seconds it took."""
+    from gaerchen_gui.core.training import StopEvent, Trainer
+
+    trainer = Trainer(config)
+    start = time.perf_counter()
+    stop = [event for event in trainer.run() if isinstance(event, StopEvent)][-1]
+    assert stop.reason == "finished", stop.message
+    return {**(trainer.last_val or {}), "seconds": time.perf_counter() - start}
+
+
+def quality(model: str, precision: str, **overrides) -> dict:
+    """fp32 against ``precision`` from the same seed and settings: test BCE (and KL) of both."""
+    from gaerchen_gui.core.config import TrainConfig
+
+    runs = {
+        p: test_metrics_after_training(TrainConfig.book(model, precision=p, **overrides)) for p in ("fp32", precision)
+    }
+    result = {"model": model, **{k: v for k, v in overrides.items() if v is not None}}
+    for p, metrics in runs.items():
+        result[f"{p}_test_bce"] = round(metrics["bce"], 5)
+        if model == "vae":
+            result[f"{p}_test_kl"] = round(metrics["kl"], 4)
+        result[f"{p}_seconds"] = round(metrics["seconds"], 1)
+    result["bce_difference"] = round(runs[precision]["bce"] - runs["fp32"]["bce"], 5)
+    if model == "vae":
+        result["kl_difference"] = round(runs[precision]["kl"] - runs["fp32"]["kl"], 4)
+    return result
 
 
 def images_per_second(steps, n_steps: int) -> float:
@@ -86,48 +122,70 @@ def warm(steps, n_steps: int) -> float:
     return time.perf_counter() - start
 
 
-def cpu_name() -> str:
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=60, help="steps per round and contender")
+    parser.add_argument("--compiled", action="store_true", help="also the trainer with torch.compile")
+    parser.add_argument(
+        "--quality", action="store_true", help="test BCE after --quality-steps book AE steps, fp32 and auto"
+    )
+    parser.add_argument("--quality-steps", type=int, default=300)
+    parser.add_argument(
+        "--quality-book",
+        action="store_true",
+        help="the book AE (3 epochs) and VAE (5 epochs) trained in fp32 and auto: test BCE and KL (minutes)",
+    )
     args = parser.parse_args()
 
+    from gaerchen_gui.core.device import cpu_bf16_flags, cpu_name, resolve_precision
+
+    auto_precision = resolve_precision("auto", torch.device("cpu"))
     contenders = {
         "reference": reference_steps(),
-        "gaerchen": gaerchen_steps("auto"),  # what `gaerchen train` does by default (eager on a CPU)
-        "gaerchen_compiled": gaerchen_steps("on"),
+        "gaerchen": gaerchen_steps("auto"),  # what `gaerchen train` does by default
+        "gaerchen_fp32": gaerchen_steps("fp32"),
     }
+    if args.compiled:
+        contenders["gaerchen_compiled"] = gaerchen_steps("auto", compile_mode="on")
     warmup_s = {name: warm(steps, 5) for name, steps in contenders.items()}  # includes torch.compile
     rounds: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(args.rounds):
         for name, steps in contenders.items():
             rounds[name].append(images_per_second(steps, args.steps))
+    for steps in contenders.values():
+        steps.close()  # ends each trainer's run: its worker threads stop before the quality runs
     medians = {name: statistics.median(values) for name, values in rounds.items()}
     result = {
         "reference_img_s": round(medians["reference"], 1),
         "gaerchen_img_s": round(medians["gaerchen"], 1),
         "ratio": round(medians["gaerchen"] / medians["reference"], 3),
-        "gaerchen_compiled_img_s": round(medians["gaerchen_compiled"], 1),
-        "compiled_ratio": round(medians["gaerchen_compiled"] / medians["reference"], 3),
-        "compile_warmup_s": round(warmup_s["gaerchen_compiled"], 1),
-        "rounds": {name: [round(v, 1) for v in values] for name, values in rounds.items()},
-        "batch_size": BATCH,
-        "steps_per_round": args.steps,
-        "torch": str(torch.__version__),
-        "threads": torch.get_num_threads(),
+        "gaerchen_fp32_img_s": round(medians["gaerchen_fp32"], 1),
+        "fp32_ratio": round(medians["gaerchen_fp32"] / medians["reference"], 3),
+        "precision_auto": auto_precision,
         "cpu": cpu_name(),
+        "cpu_bf16_flags": cpu_bf16_flags(),  # what made "auto" pick bf16; none: fp32
+        "torch_cpu_capability": torch.backends.cpu.get_cpu_capability(),
     }
+    if args.compiled:
+        result["gaerchen_compiled_img_s"] = round(medians["gaerchen_compiled"], 1)
+        result["compiled_ratio"] = round(medians["gaerchen_compiled"] / medians["reference"], 3)
+        result["compile_warmup_s"] = round(warmup_s["gaerchen_compiled"], 1)
+    result.update(
+        {
+            "rounds": {name: [round(v, 1) for v in values] for name, values in rounds.items()},
+            "batch_size": BATCH,
+            "steps_per_round": args.steps,
+            "torch": str(torch.__version__),
+            "threads": torch.get_num_threads(),
+        }
+    )
+    if args.quality:
+        # A fixed number of steps (one epoch over the first steps x batch images), book AE settings.
+        result["quality"] = quality("ae", auto_precision, epochs=1, limit=args.quality_steps * 64)
+    if args.quality_book:
+        result["quality_book"] = [quality("ae", auto_precision), quality("vae", auto_precision)]
     if args.json:
         print(json.dumps(result))
     else:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import gaerchen_gui
 from gaerchen_gui.core.config import DEFAULT_BETA
+from gaerchen_gui.core.precision import DEFAULT_PRECISION, PRECISION_HELP, PRECISIONS
 from gaerchen_gui.core.run_result import KEEP_RULE  # torch-free
 
 
@@ -64,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--limit", type=_positive_int, help="train on the first N training images only")
     train.add_argument("--device", help="auto (default), cpu, cuda, cuda:1, mps")
     train.add_argument("--compile", choices=["auto", "on", "off"], help="torch.compile (auto: for long runs)")
+    train.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        help=f"maths of the forward pass (default {DEFAULT_PRECISION}): "
+        + "; ".join(f"{name}: {text}" for name, text in PRECISION_HELP.items()),
+    )
 
     evaluate = sub.add_parser("evaluate", help="test-set metrics of a checkpoint")
     evaluate.add_argument("checkpoint", type=Path)
@@ -123,12 +130,13 @@ def _train(args: argparse.Namespace) -> int:
         limit=args.limit,
         device=args.device,
         compile=args.compile,
+        precision=args.precision,
     )
     return run_training_in_terminal(config, args.out)
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from gaerchen_gui.core.checkpoints import load_checkpoint
+    from gaerchen_gui.core.checkpoints import load_checkpoint, trained_precision
     from gaerchen_gui.core.data import load_test_set
     from gaerchen_gui.core.device import choose_device
     from gaerchen_gui.core.evaluation import evaluate
@@ -148,6 +156,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         result["test_kl"] = metrics["kl"]
         result["beta"] = beta
     result["epochs_trained"] = checkpoint.metadata.get("epochs_trained")
+    result["trained_in"] = trained_precision(checkpoint.metadata)  # evaluation itself is always fp32
     if args.json:
         print(json.dumps(result))
     else:

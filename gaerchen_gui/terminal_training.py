@@ -27,7 +27,7 @@ def run_training_in_terminal(config: TrainConfig, out: Path) -> int:
     trainer = Trainer(config)
     print(
         f"training {config.model.upper()} on {len(trainer.train_set)} images, device {trainer.device}, "
-        f"{config.epochs} epochs, batch {config.batch_size}, lr {config.lr:g}"
+        f"precision {trainer.precision}, {config.epochs} epochs, batch {config.batch_size}, lr {config.lr:g}"
         + (f", beta {config.beta:g}" if config.model == "vae" else ""),
         file=sys.stderr,
     )

@@ -82,3 +82,36 @@ def test_gui_latency_quick_reports_every_figure():
             else:
                 assert is_number(value) and value > 0, (key, value)
         assert result["stop_training_message"] is False  # "the training thread did not stop in time"
+
+
+TRAIN_SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "train_throughput.py"
+
+
+def test_train_throughput_reports_speeds_precision_and_quality():
+    """A tiny run: every figure present, the precision ``auto`` chose named with the flags behind it."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(TRAIN_SCRIPT),
+            "--json",
+            "--rounds",
+            "1",
+            "--steps",
+            "2",
+            "--quality",
+            "--quality-steps",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    for key in ("reference_img_s", "gaerchen_img_s", "gaerchen_fp32_img_s", "ratio", "fp32_ratio"):
+        assert is_number(result[key]) and result[key] > 0, (key, result[key])
+    assert result["precision_auto"] == ("bf16" if result["cpu_bf16_flags"] else "fp32")
+    assert isinstance(result["cpu"], str) and result["cpu"]
+    quality = result["quality"]
+    for precision in {"fp32", result["precision_auto"]}:
+        assert 0 < quality[f"{precision}_test_bce"] < 0.8, quality

@@ -9,10 +9,12 @@ import sys
 import time
 
 import pytest
+import torch
 
 from gaerchen_gui.cli import main
 from gaerchen_gui.core.checkpoints import load_checkpoint
 from gaerchen_gui.core.data import DATA_DIR_ENV
+from gaerchen_gui.core.device import resolve_precision
 
 
 def run_cli(*args, env=None, timeout=300):
@@ -38,6 +40,8 @@ def test_train_writes_a_checkpoint_with_metadata(trained_vae):
     assert meta["config"]["limit"] == 300 and meta["config"]["seed"] == 2
     assert set(checkpoint.test_metrics) == {"bce", "recon", "kl", "total"}
     assert len(checkpoint.history.steps) == 6
+    # the precision the run used: what "auto" means on this machine, never "auto" itself
+    assert meta["precision"] == resolve_precision("auto", torch.device("cpu"))
 
 
 def test_evaluate_json(trained_vae, capsys):
@@ -47,6 +51,7 @@ def test_evaluate_json(trained_vae, capsys):
     assert 0 < result["test_bce"] < 0.7 and result["test_kl"] >= 0
     stored = load_checkpoint(trained_vae).test_metrics
     assert result["test_bce"] == pytest.approx(stored["bce"], rel=1e-5)  # same maths in training and here
+    assert result["trained_in"] == load_checkpoint(trained_vae).metadata["precision"]
 
 
 def test_encode_csv(trained_vae, tmp_path):
@@ -78,6 +83,7 @@ def test_ae_train_then_evaluate_in_a_subprocess(tmp_path):
         (["--beta", "0"], "beta"),
         (["--device", "tpu9"], "device"),
         (["--latent-dim", "1000"], "latent dim"),
+        (["--precision", "fp16"], "invalid choice: 'fp16' (choose from 'auto', 'fp32', 'bf16')"),
     ],
 )
 def test_invalid_values_exit_2_with_a_reason(tmp_path, capsys, args, reason):

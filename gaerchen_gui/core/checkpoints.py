@@ -31,6 +31,7 @@ import torch
 import gaerchen_gui
 from gaerchen_gui.core.config import DEFAULT_BETA, is_finite_number
 from gaerchen_gui.core.models import MODEL_KINDS, LatentModel, build_model
+from gaerchen_gui.core.precision import ResolvedPrecision
 from gaerchen_gui.core.training import TrainingHistory
 
 FORMAT = "gaerchen-checkpoint"
@@ -69,7 +70,9 @@ def make_metadata(
     epochs_trained: int = 0,
     test_metrics: dict[str, float] | None = None,
     history: TrainingHistory | None = None,
+    precision: ResolvedPrecision = "fp32",
 ) -> dict[str, Any]:
+    """``precision``: what the training's forward pass ran in (the trainer's resolved one, not "auto")."""
     config = dict(config or {})
     return {
         "model": model.kind,
@@ -79,10 +82,18 @@ def make_metadata(
         "optimizer": {"name": "Adam", "lr": config.get("lr"), "batch_size": config.get("batch_size")},
         "config": config,
         "test_metrics": dict(test_metrics or {}),
+        "precision": precision,
         "history": (history or TrainingHistory()).to_dict(),
         "gaerchen_version": gaerchen_gui.__version__,
         "torch_version": str(torch.__version__),
     }
+
+
+def trained_precision(metadata: dict[str, Any]) -> str:
+    """The precision a checkpoint was trained in; files from before the setting existed were fp32.
+    The weights are fp32 whatever it was."""
+    precision = metadata.get("precision")
+    return precision if isinstance(precision, str) and precision else "fp32"
 
 
 def save_checkpoint(path: str | os.PathLike, model: LatentModel, metadata: dict[str, Any]) -> Path:

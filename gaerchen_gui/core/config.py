@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from gaerchen_gui.core.models import MODEL_KINDS, ModelKind
+from gaerchen_gui.core.precision import DEFAULT_PRECISION, PRECISIONS, Precision
 
 
 class ConfigError(ValueError):
@@ -53,6 +54,7 @@ class TrainConfig:
     limit: int | None = None  # use only the first N training images
     device: str = "auto"
     compile: str = "auto"  # "auto", "on" or "off": torch.compile the forward pass
+    precision: Precision = DEFAULT_PRECISION  # of the forward pass' maths; see core/precision.py
 
     @classmethod
     def book(cls, model: ModelKind, **overrides: Any) -> TrainConfig:
@@ -76,6 +78,8 @@ class TrainConfig:
             check("limit", self.limit)
         if self.compile not in ("auto", "on", "off"):
             raise ConfigError(f"compile must be auto, on or off, not {self.compile!r}")
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}")
         return self
 
     def to_dict(self) -> dict[str, Any]:

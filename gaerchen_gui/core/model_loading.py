@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from gaerchen_gui.core.checkpoints import Checkpoint, CheckpointError, load_checkpoint
+from gaerchen_gui.core.checkpoints import Checkpoint, CheckpointError, load_checkpoint, trained_precision
 from gaerchen_gui.resources import shipped_model_path
 
 SHIPPED = {"ae": "ae.pt", "vae": "vae.pt"}
@@ -42,12 +42,15 @@ def load_shipped(kind: str) -> Checkpoint:
 
 
 def describe(checkpoint: Checkpoint) -> str:
-    """One line for the status bar: kind, training, test metrics, device."""
+    """One line for the status bar: kind, training (and its precision unless fp32), test metrics, device."""
     meta = checkpoint.metadata
     parts = [checkpoint.kind.upper(), f"{checkpoint.model.latent_dim}-D latent"]
     epochs = meta.get("epochs_trained")
     if isinstance(epochs, int):
         parts.append(f"{epochs} epoch{'s' if epochs != 1 else ''}")
+    precision = trained_precision(meta)
+    if precision != "fp32":
+        parts.append(f"trained in {precision}")
     metrics = checkpoint.test_metrics
     if "bce" in metrics:
         parts.append(f"test BCE {metrics['bce']:.4f}")

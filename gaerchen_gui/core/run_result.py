@@ -44,6 +44,7 @@ def result_metadata(trainer: Trainer) -> dict[str, Any]:
         epochs_trained=trainer.epochs_completed,
         test_metrics=kept_metrics(trainer),
         history=history,
+        precision=trainer.precision,
     )
 
 

@@ -25,7 +25,7 @@ import torch
 
 from gaerchen_gui.core.config import TrainConfig
 from gaerchen_gui.core.data import ImageSet, load_test_set, load_train_set
-from gaerchen_gui.core.device import choose_device, flush_denormals
+from gaerchen_gui.core.device import autocast, choose_device, flush_denormals, resolve_precision
 from gaerchen_gui.core.evaluation import evaluate
 from gaerchen_gui.core.losses import LossTerms, ae_loss, vae_loss
 from gaerchen_gui.core.models import LatentModel, build_model
@@ -159,6 +159,9 @@ class Trainer:
     ) -> None:
         self.config = config.validated()
         self.device = choose_device(config.device)
+        # What "auto" means here; the checkpoint records it. Weights, optimiser state, losses and
+        # evaluation stay fp32 whatever it is: only the forward pass' maths runs in bf16.
+        self.precision = resolve_precision(config.precision, self.device)
         torch.manual_seed(config.seed)
         self.model: LatentModel = build_model(config.model, config.latent_dim).to(self.device)
         if self.device.type == "cpu":
@@ -182,11 +185,14 @@ class Trainer:
 
     # -- the loss of one batch -------------------------------------------------
     def _eager_loss(self, x: torch.Tensor, eps: torch.Tensor | None = None) -> LossTerms:
+        # Entered here, inside the loss, because autocast is per thread: each split-batch worker
+        # runs this function on its own thread and so enters its own context.
+        with autocast(self.precision, self.device):
+            out = self.model(x, eps) if self.config.model == "vae" else self.model(x)
+        logits = out.logits.float()  # the losses in fp32 (.float() returns fp32 tensors as they are)
         if self.config.model == "vae":
-            out = self.model(x, eps)
-            return vae_loss(out.logits, x, out.z_mean, out.z_log_var, self.config.beta)
-        out = self.model(x)
-        return ae_loss(out.logits, x)
+            return vae_loss(logits, x, out.z_mean.float(), out.z_log_var.float(), self.config.beta)
+        return ae_loss(logits, x)
 
     def _forward_backward(self, x: torch.Tensor, parts: SplitBatch | None) -> LossTerms:
         """Set the parameters' gradients for batch ``x``; return its loss terms (detached)."""

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from gaerchen_gui.core.checkpoints import Checkpoint, save_checkpoint
 from gaerchen_gui.core.config import DEFAULT_BETA, LIMITS, ConfigError, TrainConfig
+from gaerchen_gui.core.precision import PRECISION_HELP, PRECISIONS
 from gaerchen_gui.core.run_result import KEEP_RULE, kept_message, result_metadata
 from gaerchen_gui.core.training import EpochEvent, StepEvent, StopEvent, Trainer, TrainingHistory
 from gaerchen_gui.gui.live_map_status import LiveMapStatus
@@ -92,6 +93,11 @@ class TrainingPanel(QWidget):
         self.seed = spin_box("seed")
         self.train_size = spin_box("limit", single_step=1000)
         self.train_size.setToolTip("Use the first N of the 60,000 training images")
+        self.precision = QComboBox()
+        for name in PRECISIONS:
+            self.precision.addItem(name, name)
+            self.precision.setItemData(self.precision.count() - 1, PRECISION_HELP[name], Qt.ItemDataRole.ToolTipRole)
+        self.precision.setToolTip(f"Maths of the forward pass (auto: {PRECISION_HELP['auto']})")
         book_ae = QPushButton("Book AE")
         book_ae.setToolTip("The book's settings for its AE: Adam 1e-3, batch 64, 3 epochs")
         book_ae.clicked.connect(lambda: self.apply_config(TrainConfig.book("ae")))
@@ -109,6 +115,7 @@ class TrainingPanel(QWidget):
                 (("Epochs", self.epochs), ("Batch size", self.batch_size)),
                 (("Learning rate", self.learning_rate), ("BETA", self.beta)),
                 (("Seed", self.seed), ("Train images", self.train_size)),
+                (("Precision", self.precision),),
             ],
             start=1,
         ):
@@ -120,7 +127,7 @@ class TrainingPanel(QWidget):
         presets.addWidget(book_ae)
         presets.addWidget(book_vae)
         presets.addStretch(1)
-        form.addLayout(presets, 4, 0, 1, 4)
+        form.addLayout(presets, 5, 0, 1, 4)
         settings_box = QGroupBox("Settings")
         settings_box.setLayout(form)
 
@@ -188,6 +195,7 @@ class TrainingPanel(QWidget):
         self.beta.setValue(config.beta)
         self.seed.setValue(config.seed)
         self.train_size.setValue(config.limit or 60_000)
+        self.precision.setCurrentIndex(self.precision.findData(config.precision))
         self._update_enabled()
 
     def config(self) -> TrainConfig:
@@ -206,6 +214,7 @@ class TrainingPanel(QWidget):
             seed=self.seed.value(),
             limit=None if limit >= 60_000 else limit,
             compile="off",  # a run started from the window should start at once
+            precision=self.precision.currentData(),
         ).validated()
 
     def _on_kind_changed(self) -> None:
