@@ -63,6 +63,7 @@ case "${1:-}" in
         shift
         export QT_QPA_PLATFORM=offscreen
         "$VENV/bin/ruff" check gaerchen_gui tests benchmarks
+        "$VENV/bin/ruff" format --check gaerchen_gui tests benchmarks
         exec "$PY" -m pytest "$@"
         ;;
     *)

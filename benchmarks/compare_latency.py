@@ -19,7 +19,7 @@ import time
 import numpy as np
 
 
-def open_ae_vs_vae(window, spin, wait_until, timeout_s: float) -> None:  # noqa: ANN001
+def open_ae_vs_vae(window, spin, wait_until, timeout_s: float) -> None:
     from gaerchen_gui.gui.actions import ActionKey
 
     window.actions[ActionKey.COMPARE_AE_VAE].trigger()
@@ -30,7 +30,7 @@ def open_ae_vs_vae(window, spin, wait_until, timeout_s: float) -> None:  # noqa:
     spin.sleep(0.3)
 
 
-def measure_compare_decode(window, spin, moves: int, path) -> dict:  # noqa: ANN001
+def measure_compare_decode(window, spin, moves: int, path) -> dict:
     """Drag the cursor in pane A through ``path``; per move, event to the later of the two images painted."""
     from PySide6.QtCore import QPoint, Qt
     from PySide6.QtTest import QTest
@@ -42,8 +42,8 @@ def measure_compare_decode(window, spin, moves: int, path) -> dict:  # noqa: ANN
     viewport = latent_map.viewport()
     painted: list[dict[tuple[float, float], float]] = [{} for _ in panes]
 
-    def recorder(i: int):  # noqa: ANN202
-        def on_decoded(image) -> None:  # noqa: ANN001 - a CursorImage; runs after the strip's own handler
+    def recorder(i: int):
+        def on_decoded(image) -> None:  # a CursorImage; runs after the strip's own handler
             painted[i][(round(float(image.z[0]), 5), round(float(image.z[1]), 5))] = time.perf_counter()
 
         return on_decoded
@@ -89,7 +89,7 @@ def measure_compare_decode(window, spin, moves: int, path) -> dict:  # noqa: ANN
     }
 
 
-def measure_compare_pan_fps(window, frames: int) -> float:  # noqa: ANN001
+def measure_compare_pan_fps(window, frames: int) -> float:
     """Pan pane A (the link moves pane B); repaint both synchronously per frame."""
     from PySide6.QtWidgets import QApplication
 

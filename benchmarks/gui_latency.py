@@ -251,13 +251,13 @@ class Spinner:
         self.until(lambda: time.perf_counter() >= end, seconds + 1.0)
 
 
-def _probe_class():  # noqa: ANN202 - a QObject subclass, defined once Qt is imported
+def _probe_class():  # a QObject subclass, defined once Qt is imported
     from PySide6.QtCore import QEvent, QObject, Slot
 
     class DecodeProbe(QObject):
         """Timestamps along a cursor decode: the worker's emit, arrival on the GUI thread, paints."""
 
-        def __init__(self, preview) -> None:  # noqa: ANN001 - a DecoderPreview
+        def __init__(self, preview) -> None:  # a DecoderPreview
             super().__init__()
             self.preview = preview
             self.emitted: dict[int, float] = {}
@@ -267,16 +267,16 @@ def _probe_class():  # noqa: ANN202 - a QObject subclass, defined once Qt is imp
             self.paints: list[tuple[float, int, int]] = []
 
         @Slot(object)
-        def on_emitted(self, result) -> None:  # noqa: ANN001 - runs in the decoder thread
+        def on_emitted(self, result) -> None:  # runs in the decoder thread
             if result.channel == "cursor":
                 self.emitted[result.request_id] = time.perf_counter()
 
         @Slot(object)
-        def on_arrived(self, result) -> None:  # noqa: ANN001 - GUI thread, just after the window's own slot
+        def on_arrived(self, result) -> None:  # GUI thread, just after the window's own slot
             if result.channel == "cursor":
                 self.arrived[result.request_id] = time.perf_counter()
 
-        def eventFilter(self, obj, event) -> bool:  # noqa: ANN001 - Qt override
+        def eventFilter(self, obj, event) -> bool:  # Qt override
             if event.type() == QEvent.Type.Paint:
                 self.paints.append((time.perf_counter(), self.preview.paint_count, self.preview.shown_request_id))
             return False
@@ -304,7 +304,7 @@ def ms(value: float | None) -> float | None:
 # -- decode latency ------------------------------------------------------------------------------
 
 
-def figure_eight(window, n: int) -> list[tuple[float, float]]:  # noqa: ANN001 - an ExplorerWindow
+def figure_eight(window, n: int) -> list[tuple[float, float]]:  # an ExplorerWindow
     """Latent points along a figure-eight through the data, starting from the cursor."""
     if window.model.encoded is not None:
         z = window.model.encoded.z[:, :2].astype(np.float64)
@@ -323,7 +323,7 @@ def figure_eight(window, n: int) -> list[tuple[float, float]]:  # noqa: ANN001 -
     return points
 
 
-def measure_decode(window, spin: Spinner, moves: int) -> dict:  # noqa: ANN001 - an ExplorerWindow
+def measure_decode(window, spin: Spinner, moves: int) -> dict:  # an ExplorerWindow
     """Drag the cursor through ``moves`` positions; per move, the time from the event to the paint."""
     from PySide6.QtCore import QPoint, Qt
     from PySide6.QtTest import QTest
@@ -409,7 +409,7 @@ def measure_decode(window, spin: Spinner, moves: int) -> dict:  # noqa: ANN001 -
     }
 
 
-def measure_model_decode(model, n: int = 200) -> tuple[float, int]:  # noqa: ANN001 - a LatentModel
+def measure_model_decode(model, n: int = 200) -> tuple[float, int]:  # a LatentModel
     """Median seconds of one bare decode on a plain thread, and that thread's torch thread count.
 
     No ``torch.set_num_threads`` here: it sets the default for threads started later too (the
@@ -437,7 +437,7 @@ def measure_model_decode(model, n: int = 200) -> tuple[float, int]:  # noqa: ANN
 
 
 @functools.cache
-def train_set():  # noqa: ANN201 - an ImageSet; loaded once for the scatter and the plain training loops
+def train_set():  # an ImageSet; loaded once for the scatter and the plain training loops
     from gaerchen_gui.core.data import load_train_set
 
     return load_train_set()
@@ -446,7 +446,7 @@ def train_set():  # noqa: ANN201 - an ImageSet; loaded once for the scatter and 
 # -- scatter panning -----------------------------------------------------------------------------
 
 
-def seventy_thousand_points(window, real: bool) -> tuple[np.ndarray, np.ndarray, str]:  # noqa: ANN001
+def seventy_thousand_points(window, real: bool) -> tuple[np.ndarray, np.ndarray, str]:
     """60,000 training-set points to go with the 10,000 test points: (z, labels, where they came from)."""
     encoded = window.model.encoded
     if real:
@@ -466,7 +466,7 @@ def seventy_thousand_points(window, real: bool) -> tuple[np.ndarray, np.ndarray,
     return z_train.astype(np.float32), np.asarray(labels_train), source
 
 
-def _repaint_fps(window, frames: int, view_at: Callable[[int], tuple], warm_up: int) -> float:  # noqa: ANN001
+def _repaint_fps(window, frames: int, view_at: Callable[[int], tuple], warm_up: int) -> float:
     """Frames per second: frame i sets the view to ``view_at(i)`` (x range, y range) and repaints the map
     synchronously; the view is put back afterwards."""
     from PySide6.QtWidgets import QApplication
@@ -491,7 +491,7 @@ def _repaint_fps(window, frames: int, view_at: Callable[[int], tuple], warm_up: 
     return frames / elapsed
 
 
-def measure_pan_fps(window, frames: int) -> float:  # noqa: ANN001 - an ExplorerWindow
+def measure_pan_fps(window, frames: int) -> float:  # an ExplorerWindow
     """Frames per second: each frame shifts the view (a circle of 15% of its size) and repaints the map."""
     (x0, x1), (y0, y1) = window.latent_map.view_box.viewRange()
     w, h = x1 - x0, y1 - y0
@@ -504,7 +504,7 @@ def measure_pan_fps(window, frames: int) -> float:  # noqa: ANN001 - an Explorer
     return _repaint_fps(window, frames, view_at, warm_up=3)
 
 
-def measure_zoom_fps(window, frames: int) -> float:  # noqa: ANN001 - an ExplorerWindow
+def measure_zoom_fps(window, frames: int) -> float:  # an ExplorerWindow
     """Frames per second: each frame zooms the view about its centre (1x to 1.5x and back) and repaints."""
     (x0, x1), (y0, y1) = window.latent_map.view_box.viewRange()
     cx, cy, w, h = (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0
@@ -516,7 +516,7 @@ def measure_zoom_fps(window, frames: int) -> float:  # noqa: ANN001 - an Explore
     return _repaint_fps(window, frames, view_at, warm_up=1)
 
 
-def measure_cursor_repaint(window, moves: int) -> float:  # noqa: ANN001 - an ExplorerWindow
+def measure_cursor_repaint(window, moves: int) -> float:  # an ExplorerWindow
     """Median seconds to move the map's cursor by a few pixels and repaint where it was and is, synchronously.
 
     The map's signals are blocked meanwhile, so no decode is requested: this is the map's share of a drag.
@@ -547,7 +547,7 @@ def measure_cursor_repaint(window, moves: int) -> float:  # noqa: ANN001 - an Ex
     return statistics.median(times[3:])
 
 
-def measure_redraw(window, frames: int) -> float:  # noqa: ANN001 - an ExplorerWindow
+def measure_redraw(window, frames: int) -> float:  # an ExplorerWindow
     """Median seconds of a repaint in which the point layers redraw their rasters sharp at a new scale (what a
     zoom costs once it pauses, or at once when it zooms more than 1.5x; meanwhile it shows them scaled)."""
     from PySide6.QtWidgets import QApplication
@@ -570,7 +570,7 @@ def measure_redraw(window, frames: int) -> float:  # noqa: ANN001 - an ExplorerW
     return statistics.median(times[1:])
 
 
-def measure_scatter(window, plan: Plan) -> dict:  # noqa: ANN001 - an ExplorerWindow
+def measure_scatter(window, plan: Plan) -> dict:  # an ExplorerWindow
     latent_map = window.latent_map
     train = latent_map.train_layer
     saved = (train.positions.copy(), train.labels.copy(), latent_map.train_points_visible)
@@ -645,7 +645,7 @@ TRAINING_KEYS = (
 )
 
 
-def step_events(trainer):  # noqa: ANN001, ANN201 - a Trainer; yields its StepEvents, epoch after epoch
+def step_events(trainer):  # a Trainer; yields its StepEvents, epoch after epoch
     from gaerchen_gui.core.training import StepEvent
 
     while True:
@@ -663,12 +663,12 @@ class PlainLoop:
     a plain worker thread of its own. Per thread because torch's intra-op thread count is initialised per
     thread (from the process-wide setting at that time) and the denormal flag is per thread."""
 
-    def __init__(self, config, data: tuple, own_thread: bool) -> None:  # noqa: ANN001 - a TrainConfig
+    def __init__(self, config, data: tuple, own_thread: bool) -> None:  # a TrainConfig
         self._config, self._data = config, data
         self._steps = None
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="bench-train") if own_thread else None
 
-    def _call(self, fn: Callable, *args):  # noqa: ANN202
+    def _call(self, fn: Callable, *args):
         return self._executor.submit(fn, *args).result() if self._executor else fn(*args)
 
     def segment(self, n: int, cap_s: float) -> dict:
@@ -704,7 +704,7 @@ class PlainLoop:
             self._executor.shutdown()
 
 
-def measure_training(window, spin: Spinner, plan: Plan) -> dict:  # noqa: ANN001 - an ExplorerWindow
+def measure_training(window, spin: Spinner, plan: Plan) -> dict:  # an ExplorerWindow
     import torch
     from PySide6.QtCore import Qt
 
@@ -734,10 +734,10 @@ def measure_training(window, spin: Spinner, plan: Plan) -> dict:  # noqa: ANN001
     snapshots: list[float] = []  # when the GUI thread had handled a live snapshot
     ended: list[str] = []
 
-    def on_step(event) -> None:  # noqa: ANN001 - a StepEvent
+    def on_step(event) -> None:  # a StepEvent
         steps.append((time.perf_counter(), event.global_step, event.images_per_s))
 
-    def on_yielded(event) -> None:  # noqa: ANN001 - runs in the training thread
+    def on_yielded(event) -> None:  # runs in the training thread
         if isinstance(event, StepEvent):
             yielded[event.global_step] = time.perf_counter()
             if not gui_threads:
@@ -862,7 +862,7 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def measure_compare(window, spin: Spinner, plan: Plan) -> dict:  # noqa: ANN001 - an ExplorerWindow
+def measure_compare(window, spin: Spinner, plan: Plan) -> dict:  # an ExplorerWindow
     """AE vs VAE side by side (compare_latency.py), then back to one pane for what follows."""
     from compare_latency import measure_compare_decode, measure_compare_pan_fps, open_ae_vs_vae
 
@@ -879,7 +879,7 @@ def measure_compare(window, spin: Spinner, plan: Plan) -> dict:  # noqa: ANN001 
     return result
 
 
-def measure_in_window(plan: Plan, tuning) -> dict:  # noqa: ANN001 - a process_tuning.Tuning
+def measure_in_window(plan: Plan, tuning) -> dict:  # a process_tuning.Tuning
     import torch
     from PySide6.QtCore import qInstallMessageHandler
 
@@ -899,6 +899,7 @@ def measure_in_window(plan: Plan, tuning) -> dict:  # noqa: ANN001 - a process_t
     try:
         with tempfile.TemporaryDirectory(prefix="gaerchen-bench-") as tmp:
             window = ExplorerWindow(settings=Settings.in_file(Path(tmp) / "settings.ini"), seed=0)
+            window.ask_before_closing = False  # nobody to ask: a trained model is not kept
             window.show()
             error = window.show_shipped("ae", quiet=True)
             if error:

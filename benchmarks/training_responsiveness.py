@@ -65,7 +65,7 @@ def stop_busy_process(process: subprocess.Popen) -> None:
     process.wait()
 
 
-def measure_live_map(window, spin, seconds: float, busy: bool) -> dict:  # noqa: ANN001 - ExplorerWindow, Spinner
+def measure_live_map(window, spin, seconds: float, busy: bool) -> dict:  # ExplorerWindow, Spinner
     """Train the book VAE from the window's panel for ``seconds`` and sample the live map's lag."""
     from PySide6.QtCore import Qt, QTimer
 
@@ -78,11 +78,11 @@ def measure_live_map(window, spin, seconds: float, busy: bool) -> dict:  # noqa:
     shown: list[tuple[float, int]] = []  # on the GUI thread, after the window's handler: (when, step)
     samples: list[float] = []
 
-    def on_yielded(event) -> None:  # noqa: ANN001 - runs in the training thread
+    def on_yielded(event) -> None:  # runs in the training thread
         if isinstance(event, StepEvent):
             yielded[event.global_step] = time.perf_counter()
 
-    def on_snapshot(update) -> None:  # noqa: ANN001 - a LiveMapUpdate
+    def on_snapshot(update) -> None:  # a LiveMapUpdate
         shown.append((time.perf_counter(), update.snapshot.global_step))
 
     def sample() -> None:
@@ -158,7 +158,7 @@ def measure_stop_training(busy: bool, child_env: Callable[[], dict]) -> dict:
     return {"stop_s": round(exited_at - closed_at, 3), "message": "did not stop in time" in stderr}
 
 
-def measure(window, spin, live_seconds: float, child_env: Callable[[], dict]) -> dict:  # noqa: ANN001
+def measure(window, spin, live_seconds: float, child_env: Callable[[], dict]) -> dict:
     busy = measure_live_map(window, spin, live_seconds, busy=True)
     idle = measure_live_map(window, spin, live_seconds, busy=False)
     stop_busy = measure_stop_training(True, child_env)

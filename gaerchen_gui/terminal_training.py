@@ -32,7 +32,7 @@ def run_training_in_terminal(config: TrainConfig, out: Path) -> int:
         file=sys.stderr,
     )
 
-    def on_sigint(signum, frame):  # noqa: ARG001
+    def on_sigint(signum, frame):
         signal.signal(signal.SIGINT, signal.default_int_handler)
         trainer.control.cancel()
 

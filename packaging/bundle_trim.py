@@ -233,7 +233,7 @@ def licence_files(*tocs: Toc) -> Toc:
     return entries
 
 
-def windows_version_info(version: str, description: str):  # noqa: ANN201 - a PyInstaller VSVersionInfo
+def windows_version_info(version: str, description: str):  # a PyInstaller VSVersionInfo
     """The version resource of gaerchen.exe (Explorer's Properties > Details)."""
     from PyInstaller.utils.win32 import versioninfo as vi
 

@@ -21,19 +21,6 @@ def pytest_configure(config: pytest.Config) -> None:
     process_tuning.apply()
 
 
-@pytest.fixture
-def worker(qtbot):
-    """A running DecodeWorker and the list its results are appended to; stopped after the test."""
-    from gaerchen_gui.gui.decode_worker import DecodeWorker
-
-    worker = DecodeWorker()
-    results = []
-    worker.decoded.connect(results.append)
-    worker.start()
-    yield worker, results
-    worker.stop()
-
-
 @pytest.fixture(scope="session")
 def test_set():
     from gaerchen_gui.core.data import load_test_set

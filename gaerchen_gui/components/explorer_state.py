@@ -29,7 +29,9 @@ class ViewOptions:
     manifold: ManifoldOptions = field(default_factory=ManifoldOptions)
     show_train_points: bool = False
     sample_count: int = DEFAULT_SAMPLE_COUNT
-    link_views: bool = True  # compare: panning or zooming one pane moves the others
+    # compare: panning or zooming one pane moves the others. Off by default: an AE's and a VAE's maps
+    # have different scales, and one linked to the other's range hides most of its points.
+    link_views: bool = False
 
 
 class ExplorerState:

@@ -165,8 +165,10 @@ class ModelState:
         self.live_changed.emit(None)
         self._clear_derived()  # first: a listener may answer the new checkpoint at once (a cached encoding)
         self.set_busy(None)
-        self.checkpoint_changed.emit(checkpoint)
+        # The decoder first: answering the new checkpoint may already ask for decodes (samples of a cached
+        # encoding), which a decoder swapped afterwards would drop.
         self.decoder_changed.emit(self.decoding_model)
+        self.checkpoint_changed.emit(checkpoint)
 
     def _clear_derived(self) -> None:
         for attr, event in (

@@ -152,7 +152,7 @@ def load_checkpoint(path: str | os.PathLike, device: torch.device | str = "cpu")
         # On the CPU first: the history is float64, which some devices (Apple's MPS) cannot hold;
         # the model moves to ``device`` once it is built.
         payload = torch.load(io.BytesIO(body), map_location="cpu", weights_only=True)
-    except Exception as err:  # noqa: BLE001 - torch raises many types for damaged files
+    except Exception as err:  # torch raises many types for damaged files
         raise CheckpointError(_describe_load_failure(name, err)) from err
     checkpoint = _checkpoint_from_payload(payload, name, path, device)
     checkpoint.digest = digest.hex()

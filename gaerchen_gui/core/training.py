@@ -258,7 +258,7 @@ class Trainer:
                 x = self.train_set.images[order[(step - 1) * cfg.batch_size : step * cfg.batch_size]]
                 try:
                     terms = self._forward_backward(x, parts)
-                except Exception as err:  # noqa: BLE001 - any compiler failure falls back to eager
+                except Exception as err:  # any compiler failure falls back to eager
                     if not self.compiled:
                         raise
                     log.warning("torch.compile failed (%s); training eagerly instead", err)

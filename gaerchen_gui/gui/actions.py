@@ -102,9 +102,9 @@ ACTIONS: dict[ActionKey, ActionInfo] = {
     ),
     ActionKey.LINK_VIEWS: ActionInfo(
         "Link Pan and Zoom",
-        "Panning or zooming one pane moves the others",
+        "Panning or zooming one pane moves the others (for models whose maps have similar scales)",
         checkable=True,
-        checked=True,
+        checked=False,
         on_toggled=lambda w, on: setattr(w.explorer.options, "link_views", on),
     ),
     ActionKey.OPEN: ActionInfo(

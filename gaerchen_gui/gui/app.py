@@ -65,7 +65,7 @@ def run_app(argv: list[str] | None = None, checkpoint: str | None = None) -> int
     return int(code)
 
 
-def close_window(window) -> None:  # noqa: ANN001 - an ExplorerWindow
+def close_window(window) -> None:  # an ExplorerWindow
     """Close, stop the workers and delete ``window`` now: a pyqtgraph widget left alive until
     interpreter exit can crash it (exit code 134)."""
     window.close()

@@ -43,7 +43,7 @@ class ClassSwatch(pg.GraphicsWidget):
     def boundingRect(self) -> QRectF:
         return QRectF(0, 0, SWATCH_PX, SWATCH_PX)
 
-    def paint(self, painter: QPainter, *args) -> None:  # noqa: ANN002 - Qt's option and widget
+    def paint(self, painter: QPainter, *args) -> None:  # Qt's option and widget
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         inset = (SWATCH_PX - DOT_PX) / 2
         rect = QRectF(inset, inset, DOT_PX, DOT_PX)
@@ -133,7 +133,7 @@ class ClassLegend(pg.LegendItem):
         self.updateGeometry()
 
     # -- mouse -------------------------------------------------------------------------------
-    def mouseClickEvent(self, event) -> None:  # noqa: ANN001 - pyqtgraph MouseClickEvent
+    def mouseClickEvent(self, event) -> None:  # pyqtgraph MouseClickEvent
         if event.button() != Qt.MouseButton.LeftButton:
             return
         scene_pos = event.scenePos()
@@ -143,5 +143,5 @@ class ClassLegend(pg.LegendItem):
                 self.toggle(label)
                 return
 
-    def mouseDragEvent(self, event) -> None:  # noqa: ANN001 - pyqtgraph MouseDragEvent
+    def mouseDragEvent(self, event) -> None:  # pyqtgraph MouseDragEvent
         event.ignore()  # the legend sits in the plot's layout, below the axis: it does not move

@@ -40,7 +40,7 @@ class _Slot(QWidget):
         state = self.state
         self.caption.setText(f"training {state.live.kind.upper()}" if state.live else state.display_name)
 
-    def _on_checkpoint(self, _checkpoint) -> None:  # noqa: ANN001 - a Checkpoint or None
+    def _on_checkpoint(self, _checkpoint) -> None:  # a Checkpoint or None
         self.shown_request_id = 0  # the new model's decode worker results are all newer
         self.view.set_image(None, smooth=False)
         self._name()

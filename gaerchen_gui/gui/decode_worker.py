@@ -229,7 +229,7 @@ class DecodeWorker(QThread):
                     images = decode(torch.from_numpy(req.z)).numpy()[:, 0]
                 if req.finish is not None:
                     images = req.finish(images)
-            except Exception as err:  # noqa: BLE001 - report, keep serving
+            except Exception as err:  # report, keep serving
                 self.failed.emit(f"Decoding failed: {err}")
                 continue
             with self._cond:
@@ -254,7 +254,7 @@ class DecodeWorker(QThread):
         """Build the traced decoder for ``model``'s shapes (in the worker thread, the lock not held)."""
         try:
             self._traced = TracedDecoder(model)
-        except Exception as err:  # noqa: BLE001 - an optimisation: never a reason not to decode
+        except Exception as err:  # an optimisation: never a reason not to decode
             log.warning("decoding eagerly: the decoder could not be traced (%s)", err)
             self._trace_failed = True
 
@@ -264,7 +264,7 @@ class DecodeWorker(QThread):
             return model.decode
         try:
             self._traced.load(model)
-        except Exception as err:  # noqa: BLE001 - e.g. a model of another architecture
+        except Exception as err:  # e.g. a model of another architecture
             log.warning("decoding eagerly: the traced decoder cannot take this model (%s)", err)
             return model.decode
         return self._traced

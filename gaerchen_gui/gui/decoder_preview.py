@@ -53,7 +53,7 @@ class PixelView(QWidget):
         side = max(min(self.width(), self.height()) - 4, 1)
         return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, event: QPaintEvent) -> None:  # Qt override
         self.paint_count += 1
         painter = QPainter(self)
         painter.fillRect(self.rect(), self.palette().color(self.backgroundRole()))

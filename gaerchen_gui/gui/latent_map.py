@@ -251,7 +251,7 @@ class LatentMap(pg.PlotWidget):
     def message(self) -> str | None:
         return self._message.text() if self._message.isVisible() else None
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt override
+    def resizeEvent(self, event) -> None:  # Qt override
         if self._built and self.getPlotItem() is not None:  # None once closed
             # Two rows of five classes when there is room, more rows in a narrow map. Before the plot is
             # resized: a plot never gets narrower than its legend's minimum width (it would overflow).
@@ -373,7 +373,7 @@ class LatentMap(pg.PlotWidget):
         return float(view.x()), float(view.y())
 
     # -- mouse -----------------------------------------------------------------------------
-    def _on_mouse_clicked(self, event) -> None:  # noqa: ANN001 - pyqtgraph MouseClickEvent
+    def _on_mouse_clicked(self, event) -> None:  # pyqtgraph MouseClickEvent
         if event.button() != Qt.MouseButton.LeftButton or self.encoded is None:
             return
         scene_pos = event.scenePos()

@@ -47,7 +47,7 @@ class LiveLabel(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.setText(text)
 
-    def setText(self, text: LiveText) -> None:  # noqa: N802 - QLabel's name, for drop-in use
+    def setText(self, text: LiveText) -> None:  # QLabel's name, for drop-in use
         parts = ((text, False),) if isinstance(text, str) else tuple((str(t), bool(b)) for t, b in text)
         if parts != self._parts:
             self._parts = parts
@@ -59,25 +59,25 @@ class LiveLabel(QWidget):
         """The plain text shown, without the bold marks."""
         return "".join(part for part, _ in self._parts)
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+    def sizeHint(self) -> QSize:  # Qt override
         metrics = self.fontMetrics()
         return QSize(metrics.horizontalAdvance(self._width_hint) + 2 * MARGIN, metrics.height() + 2 * MARGIN)
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+    def minimumSizeHint(self) -> QSize:  # Qt override
         return QSize(0, self.fontMetrics().height() + 2 * MARGIN)
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+    def changeEvent(self, event: QEvent) -> None:  # Qt override
         if event.type() == QEvent.Type.FontChange:
             self._fonts.clear()
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.LayoutDirectionChange):
             self._runs = None
         super().changeEvent(event)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
         self._runs = None
         super().resizeEvent(event)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, event: QPaintEvent) -> None:  # Qt override
         painter = QPainter(self)
         painter.fillRect(self.rect(), self.palette().color(self.backgroundRole()))
         painter.setPen(self.palette().color(self.foregroundRole()))

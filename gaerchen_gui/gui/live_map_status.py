@@ -20,7 +20,7 @@ CHECK_MS = 250
 class LiveMapStatus(QObject):
     titleChanged = Signal(str)
 
-    def __init__(self, parent: QObject | None = None, clock=time.monotonic) -> None:  # noqa: ANN001
+    def __init__(self, parent: QObject | None = None, clock=time.monotonic) -> None:
         super().__init__(parent)
         self._clock = clock
         self._kind = ""
@@ -33,14 +33,23 @@ class LiveMapStatus(QObject):
         self._timer.setInterval(CHECK_MS)
         self._timer.timeout.connect(self._update)
         self.title = ""
+        self.paused = False
 
     def start(self) -> None:
-        self.map_step, self.training_step, self._behind_since = None, 0, None
+        self.map_step, self.training_step, self._behind_since, self.paused = None, 0, None, False
         self._arrivals.clear()
         self._timer.start()
 
     def stop(self) -> None:
         self._timer.stop()
+
+    def set_paused(self, paused: bool) -> None:
+        """A paused run does not move on: the map is not "updating", it shows where the run stopped."""
+        self.paused = paused
+        if not paused:  # counting the lag again from now: the pause is not the map's delay
+            self._arrivals = {s: self._clock() for s in self._arrivals}
+            self._behind_since = min(self._arrivals.values(), default=None)
+        self._update()
 
     def step_arrived(self, global_step: int) -> None:
         self.training_step = global_step
@@ -64,7 +73,9 @@ class LiveMapStatus(QObject):
     def _update(self) -> None:
         if self.map_step is None:
             return
-        if self.lag_s > STALE_S:
+        if self.paused:
+            what = f"paused  (shows step {self.map_step})"
+        elif self.lag_s > STALE_S:
             what = f"map updating…  (shows step {self.map_step}, training at {self.training_step})"
         else:
             what = f"step {self.map_step}"

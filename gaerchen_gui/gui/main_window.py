@@ -67,6 +67,7 @@ class ExplorerWindow(QMainWindow):
         self.settings = settings if settings is not None else Settings()
         self.explorer = ExplorerState()
         self.last_error: str | None = None
+        self.ask_before_closing = True  # the self-test and the benchmark close without a person to ask
         self.shut_down = False
 
         self.actions = create_actions(self)
@@ -112,26 +113,26 @@ class ExplorerWindow(QMainWindow):
         return self.explorer.active
 
     @property
-    def pane(self):  # noqa: ANN201 - the active ModelPane
+    def pane(self):  # the active ModelPane
         return self.panes.pane_of(self.model)
 
     @property
-    def latent_map(self):  # noqa: ANN201 - the active pane's LatentMap
+    def latent_map(self):  # the active pane's LatentMap
         return self.pane.latent_map
 
     @property
-    def preview(self):  # noqa: ANN201 - the DecoderPreview of the active model
+    def preview(self):  # the DecoderPreview of the active model
         return self.side.preview
 
     @property
     def map_ready(self) -> bool:
         return self.model.encoded is not None and self.model.live is None
 
-    def for_each_map(self, change) -> None:  # noqa: ANN001 - a callable taking a LatentMap
+    def for_each_map(self, change) -> None:  # a callable taking a LatentMap
         for pane in self.panes.panes:
             change(pane.latent_map)
 
-    def _on_pane_added(self, pane) -> None:  # noqa: ANN001 - a ModelPane
+    def _on_pane_added(self, pane) -> None:  # a ModelPane
         pane.latent_map.set_legend_visible(self.actions[ActionKey.SHOW_LEGEND].isChecked())
         pane.latent_map.set_samples_visible(self.actions[ActionKey.SHOW_SAMPLES].isChecked())
         pane.latent_map.set_aspect_locked(self.actions[ActionKey.LOCK_ASPECT].isChecked())
@@ -354,7 +355,7 @@ class ExplorerWindow(QMainWindow):
 
     # -- closing --------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.shut_down and self.training_panel.runner.is_running and not self.confirm_stop_training():
+        if not self.shut_down and self.ask_before_closing and not self.confirm_close():
             event.ignore()
             return
         if not self.shut_down:
@@ -372,16 +373,30 @@ class ExplorerWindow(QMainWindow):
             print("gaerchen: the training thread did not stop in time", file=sys.stderr)
         self.panes.shutdown()
 
-    def confirm_stop_training(self) -> bool:
-        """Ask before closing mid-training (tests replace ``QMessageBox.question``)."""
-        answer = QMessageBox.question(
-            self,
-            "Training is running",
-            "A model is being trained. Stop training and close Gaerchen?\n\n"
-            "The model being trained is lost unless you save it first.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
+    def confirm_close(self) -> bool:
+        """Ask before closing mid-training or with a trained model never saved (tests replace
+        ``QMessageBox.question``); True when there is nothing to lose or the user says close."""
+        panel = self.training_panel
+        if panel.runner.is_running:
+            title, text = (
+                "Training is running",
+                (
+                    "A model is being trained. Stop training and close Gaerchen?\n\n"
+                    "The model being trained is lost: to keep it, choose No, press Stop, then Save…."
+                ),
+            )
+        elif panel.has_unsaved_result:
+            title, text = (
+                "The trained model is not saved",
+                (
+                    "The model trained in this session was never saved. Close Gaerchen anyway?\n\n"
+                    "It is lost unless you choose No and use Save… in the training panel."
+                ),
+            )
+        else:
+            return True
+        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+        answer = QMessageBox.question(self, title, text, buttons, QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
     def changeEvent(self, event: QEvent) -> None:

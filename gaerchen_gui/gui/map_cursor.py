@@ -23,7 +23,7 @@ class CursorItem(pg.TargetItem):
     """TargetItem whose bounding box includes its pen: with a pen wider than one pixel, the stock one
     left slivers of the cross behind when dragged."""
 
-    def boundingRect(self):  # noqa: ANN201 - Qt override
+    def boundingRect(self):  # Qt override
         rect = super().boundingRect()
         width = max(self.pen.widthF(), self.hoverPen.widthF(), 1.0)
         px_w, px_h = self.pixelSize()  # one device pixel, in item coordinates
@@ -73,7 +73,7 @@ class EdgeMarker(pg.ArrowItem):
         )
         self.setVisible(True)
 
-    def mouseClickEvent(self, event) -> None:  # noqa: ANN001 - pyqtgraph MouseClickEvent
+    def mouseClickEvent(self, event) -> None:  # pyqtgraph MouseClickEvent
         event.accept()
         self._on_click()
 

@@ -58,11 +58,11 @@ class MapGrid(pg.GraphicsObject):
         self._color = QColor(color)
         self.update()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+    def boundingRect(self) -> QRectF:  # Qt override
         view_box = self.getViewBox()
         return view_box.viewRect() if isinstance(view_box, pg.ViewBox) else QRectF()
 
-    def viewRangeChanged(self) -> None:  # noqa: N802 - pyqtgraph hook: the bounding rect is the view
+    def viewRangeChanged(self) -> None:  # pyqtgraph hook: the bounding rect is the view
         self.prepareGeometryChange()
         self.update()
 

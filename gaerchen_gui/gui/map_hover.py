@@ -78,7 +78,7 @@ def skip_hover_events_while(scene: pg.GraphicsScene, dragging: Callable[[], bool
     """
     send_hover_events = scene.sendHoverEvents
 
-    def unless_dragging(event, exitOnly: bool = False) -> None:  # noqa: ANN001, N803 - pyqtgraph's names
+    def unless_dragging(event, exitOnly: bool = False) -> None:  # pyqtgraph's names
         if dragging() and not exitOnly:
             return
         send_hover_events(event, exitOnly)

@@ -30,7 +30,7 @@ def paint_from_cache(item: QGraphicsItem) -> None:
     item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
-def replace_points(item: pg.ScatterPlotItem, positions) -> None:  # noqa: ANN001 - (N, 2) array-like or None
+def replace_points(item: pg.ScatterPlotItem, positions) -> None:  # (N, 2) array-like or None
     """``item.setData(pos=positions)`` (or ``clear()``), repainting where the old points were.
 
     pyqtgraph's setData empties the item *before* it announces the geometry change, so Qt never

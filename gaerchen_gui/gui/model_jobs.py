@@ -90,7 +90,7 @@ class ModelJobs(QObject):
         self.manifold_decoder.start()
 
     # -- the model ------------------------------------------------------------------------------
-    def _on_decoder_changed(self, model) -> None:  # noqa: ANN001 - a LatentModel or None
+    def _on_decoder_changed(self, model) -> None:  # a LatentModel or None
         # atomically; pending decodes for the old weights are dropped
         self.decoder.set_model(model)
         self.manifold_decoder.set_model(model)
@@ -279,7 +279,7 @@ class ModelJobs(QObject):
         return True
 
     # -- threads ----------------------------------------------------------------------------------
-    def _start(self, worker) -> None:  # noqa: ANN001 - a superqt worker
+    def _start(self, worker) -> None:  # a superqt worker
         self._workers = [w for w in self._workers if w.is_running]
         self._workers.append(worker)
         worker.start()

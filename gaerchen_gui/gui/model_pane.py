@@ -76,7 +76,7 @@ class ModelPane(QWidget):
         self._explorer_events.disconnect_all()
 
     # -- from the state -----------------------------------------------------------------------
-    def _on_checkpoint(self, checkpoint) -> None:  # noqa: ANN001 - a Checkpoint or None
+    def _on_checkpoint(self, checkpoint) -> None:  # a Checkpoint or None
         self._live_snapshots = 0
         self.manifold_layer.clear_picture()
         self.manifold_layer.setVisible(False)

@@ -28,7 +28,7 @@ PANE_CHOICES = (("Shipped AE", "ae"), ("Shipped VAE", "vae"), ("Open checkpointâ
 class PaneHeader(QWidget):
     """Above a pane in compare mode: the model's name, a chooser, a close button."""
 
-    def __init__(self, pane: ModelPane, window, area: PaneArea) -> None:  # noqa: ANN001 - the ExplorerWindow
+    def __init__(self, pane: ModelPane, window, area: PaneArea) -> None:  # the ExplorerWindow
         super().__init__()
         self.setObjectName("paneHeader")
         self.pane = pane
@@ -79,7 +79,7 @@ class PaneHeader(QWidget):
     def detach(self) -> None:
         self._explorer_events.disconnect_all()
 
-    def _choose(self, window, value: str | None) -> None:  # noqa: ANN001 - the ExplorerWindow
+    def _choose(self, window, value: str | None) -> None:  # the ExplorerWindow
         if value in ("ae", "vae"):
             window.show_shipped(value, state=self.pane.state)
         elif value == "open":
@@ -93,7 +93,7 @@ class PaneArea(QWidget):
     def __init__(
         self,
         explorer: ExplorerState,
-        image_set=None,  # noqa: ANN001 - an ImageSet for tests; None: the real test split
+        image_set=None,  # an ImageSet for tests; None: the real test split
         cache: EmbeddingCache | None = None,
         seed: int | None = None,
         parent: QWidget | None = None,
@@ -145,7 +145,7 @@ class PaneArea(QWidget):
         return self.pane_of(state).jobs
 
     # -- compare mode ------------------------------------------------------------------------------
-    def set_compare(self, on: bool, window) -> None:  # noqa: ANN001 - the ExplorerWindow
+    def set_compare(self, on: bool, window) -> None:  # the ExplorerWindow
         """Compare: at least two panes, with headers and the strip; off: back to the first pane alone."""
         self.compare = on
         if on:
@@ -157,11 +157,11 @@ class PaneArea(QWidget):
             self._show_header(pane, window, on)
         self.strip.setVisible(on)
 
-    def ensure_panes(self, count: int, window) -> None:  # noqa: ANN001 - the ExplorerWindow
+    def ensure_panes(self, count: int, window) -> None:  # the ExplorerWindow
         while len(self.panes) < count:
             self.add_pane(window)
 
-    def add_pane(self, window, source: str | None = None) -> ModelPane | None:  # noqa: ANN001 - the ExplorerWindow
+    def add_pane(self, window, source: str | None = None) -> ModelPane | None:  # the ExplorerWindow
         """Another pane, showing ``source`` ("ae", "vae" or a path); by default the shipped model not on screen."""
         if len(self.panes) >= MAX_MODELS:
             window.statusBar().showMessage(f"At most {MAX_MODELS} models side by side", 4000)
@@ -195,7 +195,7 @@ class PaneArea(QWidget):
         holder.deleteLater()
         self._link_views(self.explorer.options.link_views)
 
-    def _show_header(self, pane: ModelPane, window, on: bool) -> None:  # noqa: ANN001 - the ExplorerWindow
+    def _show_header(self, pane: ModelPane, window, on: bool) -> None:  # the ExplorerWindow
         header = self._headers.get(pane)
         if header is None and on:
             header = PaneHeader(pane, window, self)
@@ -212,7 +212,7 @@ class PaneArea(QWidget):
             box.setYLink(first if on else None)
 
     # -- persistence and shutdown ---------------------------------------------------------------------
-    def remember(self, settings) -> None:  # noqa: ANN001 - Settings
+    def remember(self, settings) -> None:  # Settings
         """The panes beyond the first and their models, for the next launch (unsaved models are not kept)."""
         settings.compare_sources = [p.state.source for p in self.panes[1:] if p.state.source] if self.compare else []
 

@@ -169,6 +169,7 @@ class PointLayer(pg.GraphicsObject):
         self._version = 0  # bumped by every change of what is drawn
         self._raster: _Raster | None = None
         self.render_count = 0  # rasterisations so far (tests check that a cursor move causes none)
+        self.last_raster_region = QRect()  # device pixels of the last one (tests check it stays near the view)
         self.last_blit = QRect()  # the device rectangle the last paint copied (tests check it is small)
         self._previews = True  # whether a zoom may show the last raster scaled (off until the next redraw)
         self._settle = QTimer(self)
@@ -226,7 +227,7 @@ class PointLayer(pg.GraphicsObject):
     def labels(self) -> np.ndarray:
         return self._labels
 
-    def getData(self) -> tuple[np.ndarray, np.ndarray]:  # noqa: N802 - ScatterPlotItem's name, for its callers
+    def getData(self) -> tuple[np.ndarray, np.ndarray]:  # ScatterPlotItem's name, for its callers
         return self._xy[:, 0], self._xy[:, 1]
 
     def shown_positions(self) -> np.ndarray:
@@ -234,18 +235,18 @@ class PointLayer(pg.GraphicsObject):
         return self._xy[self._shown]
 
     # -- pyqtgraph's view box: bounds for auto-range -----------------------------------------
-    def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None) -> tuple[float, float] | None:  # noqa: ANN001, N802
+    def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None) -> tuple[float, float] | None:
         if self._bounds is None:
             return None
         if ax == 0:
             return self._bounds.left(), self._bounds.right()
         return self._bounds.top(), self._bounds.bottom()
 
-    def pixelPadding(self) -> float:  # noqa: N802 - pyqtgraph's name
+    def pixelPadding(self) -> float:  # pyqtgraph's name
         return self._size / 2 + 1
 
     # -- Qt ----------------------------------------------------------------------------------
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+    def boundingRect(self) -> QRectF:  # Qt override
         if self._bounds is None:
             return QRectF()
         px_w, px_h = self.pixelSize()  # one device pixel in item coordinates (None before there is a view)
@@ -253,7 +254,7 @@ class PointLayer(pg.GraphicsObject):
         px_w, px_h = px_w or 0.0, px_h or 0.0
         return self._bounds.adjusted(-pad * px_w, -pad * px_h, pad * px_w, pad * px_h)
 
-    def viewTransformChanged(self) -> None:  # noqa: N802 - pyqtgraph hook
+    def viewTransformChanged(self) -> None:  # pyqtgraph hook
         # The dots' pixel padding is a different length in item units after a zoom: tell Qt first.
         self.prepareGeometryChange()
         super().viewTransformChanged()
@@ -303,6 +304,10 @@ class PointLayer(pg.GraphicsObject):
         data = self._device_bounds(to_device, diameter)
         view = self._view_device_rect(to_device)
         needed = (view.united(exposed) if not view.isEmpty() else exposed).intersected(data)
+        if not view.isEmpty():
+            # Never more than the view and a view's size around it: zoomed far in, the exposed rect (the
+            # item's whole bounds) can be billions of device pixels (seen: a 98 GiB allocation, then a crash).
+            needed = needed.intersected(view.adjusted(-view.width(), -view.height(), view.width(), view.height()))
         if needed.isEmpty():
             return None
         raster = self._raster
@@ -338,6 +343,7 @@ class PointLayer(pg.GraphicsObject):
         y = to_device.m12() * xy[:, 0] + to_device.m22() * xy[:, 1] + to_device.dy()
         image = rasterise(x, y, self._labels[self._shown], self._table, diameter, region)
         self.render_count += 1
+        self.last_raster_region = QRect(region)
         return _Raster(image, region, QTransform(to_device), key)
 
     def _device_bounds(self, to_device: QTransform, diameter: float) -> QRect:

@@ -91,7 +91,7 @@ class SampleGrid(QWidget):
             self.setMinimumHeight(height)
             self.updateGeometry()
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt override
+    def resizeEvent(self, event) -> None:  # Qt override
         super().resizeEvent(event)
         self._fit_height()
 
@@ -113,7 +113,7 @@ class SampleGrid(QWidget):
         return -1
 
     # -- painting ----------------------------------------------------------------------------
-    def paintEvent(self, event) -> None:  # noqa: ANN001 - Qt override
+    def paintEvent(self, event) -> None:  # Qt override
         painter = QPainter(self)
         try:
             self._paint(painter, self._tile_size(self.width()), self.palette(), self._hover)
@@ -207,7 +207,7 @@ class SampleGrid(QWidget):
                 self.setToolTip("")
             self.update()
 
-    def leaveEvent(self, event) -> None:  # noqa: ANN001 - Qt override
+    def leaveEvent(self, event) -> None:  # Qt override
         self._hover = -1
         self.update()
 

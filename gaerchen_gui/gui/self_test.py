@@ -53,13 +53,14 @@ def run_self_test() -> int:
         window = None
         try:
             window = ExplorerWindow(settings=Settings.in_file(Path(tmp) / "settings.ini"), seed=0)
+            window.ask_before_closing = False  # nobody to ask: a trained model is not kept
             window.show()
             window.raise_()
             summary = _exercise(window)
         except SelfTestFailure as failure:
             print(f"gaerchen self-test FAILED: {failure}", file=sys.stderr)
             return 1
-        except Exception:  # noqa: BLE001 - any crash is a failed self-test, reported with its traceback
+        except Exception:  # any crash is a failed self-test, reported with its traceback
             traceback.print_exc()
             print("gaerchen self-test FAILED: unexpected error (traceback above)", file=sys.stderr)
             return 1
@@ -71,10 +72,10 @@ def run_self_test() -> int:
     return 0
 
 
-def _quiet_offscreen(previous):  # noqa: ANN001, ANN202 - a Qt message handler
+def _quiet_offscreen(previous):  # a Qt message handler
     """Drop the offscreen platform's "This plugin does not support raise()"-style notes; pass the rest on."""
 
-    def handler(mode, context, message: str) -> None:  # noqa: ANN001
+    def handler(mode, context, message: str) -> None:
         if message.startswith("This plugin does not support"):
             return
         if previous is not None:
@@ -100,7 +101,7 @@ def wait_until(predicate: Callable[[], bool], timeout_s: float, what: str) -> fl
     return time.monotonic() - start
 
 
-def _exercise(window) -> str:  # noqa: ANN001 - an ExplorerWindow
+def _exercise(window) -> str:  # an ExplorerWindow
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
@@ -157,7 +158,7 @@ def _exercise(window) -> str:  # noqa: ANN001 - an ExplorerWindow
     )
 
 
-def _show_the_manifold(window) -> dict:  # noqa: ANN001 - an ExplorerWindow
+def _show_the_manifold(window) -> dict:  # an ExplorerWindow
     """Tick "Show behind the map" and check that a grid of decoded images appears behind the points."""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
@@ -178,7 +179,7 @@ def _show_the_manifold(window) -> dict:  # noqa: ANN001 - an ExplorerWindow
     return {"tiles": resolution**2, "seconds": seconds}
 
 
-def _compare_ae_and_vae(window) -> dict:  # noqa: ANN001 - an ExplorerWindow
+def _compare_ae_and_vae(window) -> dict:  # an ExplorerWindow
     """View > Compare > AE vs VAE; move the one cursor from pane B; both models decode each point; back to one pane."""
     from gaerchen_gui.gui.actions import ActionKey
 
@@ -213,7 +214,7 @@ def _compare_ae_and_vae(window) -> dict:  # noqa: ANN001 - an ExplorerWindow
     return {"moves": moves}
 
 
-def _train_from_the_panel(window) -> dict:  # noqa: ANN001 - an ExplorerWindow
+def _train_from_the_panel(window) -> dict:  # an ExplorerWindow
     """Open the training dock, start a small VAE run with the Start button, stop it after 20+ steps."""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
@@ -240,7 +241,7 @@ def _train_from_the_panel(window) -> dict:  # noqa: ANN001 - an ExplorerWindow
     return {"steps": panel.curves.n_steps, "snapshots": len(snapshots)}
 
 
-def _drag_cursor(window) -> dict:  # noqa: ANN001 - an ExplorerWindow
+def _drag_cursor(window) -> dict:  # an ExplorerWindow
     """Press on the cursor, move through DRAG_STEPS points of a loop inside the data, release."""
     from PySide6.QtCore import QPoint, Qt
     from PySide6.QtTest import QTest

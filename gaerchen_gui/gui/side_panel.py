@@ -73,7 +73,7 @@ class SidePanel(QScrollArea):
         explorer.active_changed.connect(self.show_state)
         self.show_state(explorer.active)
 
-    def restore(self, settings) -> None:  # noqa: ANN001 - Settings
+    def restore(self, settings) -> None:  # Settings
         """Take the manifold options and sample count from ``settings``, and keep them there when they change."""
         options = self.explorer.options
         try:
@@ -124,7 +124,7 @@ class SidePanel(QScrollArea):
         self.manifold_controls.set_model_kind(kind)
         self.sample_panel.set_rule("" if kind is None else f"{kind.upper()}: {sampling_rule(kind)}.")
 
-    def _on_encoded(self, encoded) -> None:  # noqa: ANN001 - an EncodedSet or None
+    def _on_encoded(self, encoded) -> None:  # an EncodedSet or None
         if encoded is None:
             return
         z = encoded.z[:, :2]
@@ -132,7 +132,7 @@ class SidePanel(QScrollArea):
         self.coordinates.set_step(float(f"{extent / 100:.1g}") if extent > 0 else 0.05)
         self._show_cursor_readouts(*self.explorer.cursor)
 
-    def _on_live(self, live) -> None:  # noqa: ANN001 - a LiveView or None
+    def _on_live(self, live) -> None:  # a LiveView or None
         if live is not None:
             self.sample_grid.clear()
 

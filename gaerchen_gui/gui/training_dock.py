@@ -15,7 +15,7 @@ TRAINING_DOCK_HEIGHT = 330  # short enough to leave the map most of the height; 
 
 
 class TrainingDock:
-    def __init__(self, window) -> None:  # noqa: ANN001 - the ExplorerWindow
+    def __init__(self, window) -> None:  # the ExplorerWindow
         self.window = window
         self.panel = TrainingPanel()
         self.dock = QDockWidget("Training", window)

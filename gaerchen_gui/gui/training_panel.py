@@ -98,10 +98,10 @@ class TrainingPanel(QWidget):
             self.precision.addItem(name, name)
             self.precision.setItemData(self.precision.count() - 1, PRECISION_HELP[name], Qt.ItemDataRole.ToolTipRole)
         self.precision.setToolTip(f"Maths of the forward pass (auto: {PRECISION_HELP['auto']})")
-        book_ae = QPushButton("Book AE")
+        self.book_ae = book_ae = QPushButton("Book AE")
         book_ae.setToolTip("The book's settings for its AE: Adam 1e-3, batch 64, 3 epochs")
         book_ae.clicked.connect(lambda: self.apply_config(TrainConfig.book("ae")))
-        book_vae = QPushButton("Book VAE")
+        self.book_vae = book_vae = QPushButton("Book VAE")
         book_vae.setToolTip("The book's settings for its VAE: Adam 3e-4, batch 100, 5 epochs, BETA 500")
         book_vae.clicked.connect(lambda: self.apply_config(TrainConfig.book("vae")))
 
@@ -237,6 +237,8 @@ class TrainingPanel(QWidget):
             self.pause_button.setChecked(False)
         self.adopt_button.setEnabled(not running and self.result is not None)
         self.save_button.setEnabled(not running and self.result is not None)
+        for preset in (self.book_ae, self.book_vae):  # the settings beside a run are that run's
+            preset.setEnabled(not running)
         self._update_enabled()
         self.runningChanged.emit(running)
 
@@ -307,6 +309,7 @@ class TrainingPanel(QWidget):
         self._say(f"Epoch {event.epoch}/{event.epochs}: {text}.")
 
     def _on_paused(self, paused: bool) -> None:
+        self.map_status.set_paused(paused)
         if paused:
             self.status.setText(f"Paused at step {self._last_global_step:,}.")
 
@@ -320,7 +323,10 @@ class TrainingPanel(QWidget):
             self._say(f"{stop.message} {kept}")
         else:
             self._say(f"{stop.message} {kept}", error=True)
-        self.status.setText("Finished." if stop.reason == "finished" else f"Stopped: {kept}")
+        # the status line stays short: the message below says what the run keeps
+        self.status.setText(
+            "Finished." if stop.reason == "finished" else f"Stopped at step {self._last_global_step:,}."
+        )
         self.progress.setRange(0, max(self.progress.maximum(), 1))
         self._set_running(False)
 
@@ -348,10 +354,17 @@ class TrainingPanel(QWidget):
         if self.result is not None:
             self.modelAdopted.emit(self.result)
 
+    @property
+    def has_unsaved_result(self) -> bool:
+        """A trained model that was never saved (closing would lose it, shown in the explorer or not)."""
+        return self.result is not None and self.result.path is None
+
     def save_result(self, path: str | Path) -> Path:
         assert self.result is not None
         saved = save_checkpoint(path, self.result.model, self.result.metadata)
         self.result.path = saved
+        if self.curves.caption.text():  # the curves shown are this model's: name its file now
+            self.curves.set_caption(f"history of {saved.name}")
         self.modelSaved.emit(self.result)
         self._say(f"Saved {saved}.")
         return saved

@@ -22,7 +22,7 @@ EXPORTS = {
 
 
 class FileCommands:
-    def __init__(self, window) -> None:  # noqa: ANN001 - the ExplorerWindow
+    def __init__(self, window) -> None:  # the ExplorerWindow
         self.window = window
 
     # -- opening --------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ EXPORT_ACTIONS = (
 )
 
 
-def build_toolbar(window) -> QToolBar:  # noqa: ANN001 - the ExplorerWindow
+def build_toolbar(window) -> QToolBar:  # the ExplorerWindow
     a = window.actions
     toolbar = QToolBar("Model")
     toolbar.setObjectName("modelToolbar")
@@ -36,7 +36,7 @@ def build_toolbar(window) -> QToolBar:  # noqa: ANN001 - the ExplorerWindow
     return toolbar
 
 
-def build_menus(window) -> QMenu:  # noqa: ANN001 - the ExplorerWindow
+def build_menus(window) -> QMenu:  # the ExplorerWindow
     """Fill the menu bar; returns the recent-files menu (filled each time it opens)."""
     a = window.actions
     menu_bar = window.menuBar()

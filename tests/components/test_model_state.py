@@ -23,7 +23,7 @@ def encoded(n: int = 20, seed: int = 0, test_ids: np.ndarray | None = None) -> E
     return EncodedSet(z, np.arange(n) % 10, np.zeros((n, 32, 32), np.float32), NearestIndex(z), test_ids)
 
 
-def recorder(signal) -> list:  # noqa: ANN001 - a psygnal SignalInstance
+def recorder(signal) -> list:  # a psygnal SignalInstance
     seen: list = []
     signal.connect(lambda *args: seen.append(args[0] if len(args) == 1 else args))
     return seen

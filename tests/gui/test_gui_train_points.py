@@ -1,11 +1,9 @@
 """The 60,000 training images on the map: encoded in the background, cached, dropped with their model."""
 
-# ruff: noqa: F811 - pytest fixtures imported from test_gui_support are redefined as arguments
-
 from __future__ import annotations
 
 import numpy as np
-from test_gui_support import make_window, tiny_models, wait_for_map, window  # noqa: F401 - fixtures
+from gui_support import wait_for_map
 
 from gaerchen_gui.core import disk_cache
 from gaerchen_gui.core.encoding import embeddings_cache_name

@@ -1,15 +1,13 @@
 """The latent map's point layers: the training points, what a paint redraws, pixels on screen and in the export."""
 
-# ruff: noqa: F811 - pytest fixtures imported from test_gui_support are redefined as arguments
-
 from __future__ import annotations
 
 import numpy as np
+from gui_support import hover_over
 from PIL import Image
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
-from test_gui_support import hover_over, make_window, tiny_models, window  # noqa: F401 - fixtures
 
 from gaerchen_gui.gui.point_layer import MAX_STACK, colour_table, dot_footprint, rasterise
 from gaerchen_gui.gui.theme import CLASS_COLORS, POINT_ALPHA, plot_background
@@ -127,12 +125,12 @@ def test_hover_finds_test_images_not_training_points(qtbot, window):
 class PaintWatch(QObject):
     """Records the rectangles a widget's paint events cover."""
 
-    def __init__(self, widget) -> None:  # noqa: ANN001 - a QWidget
+    def __init__(self, widget) -> None:  # a QWidget
         super().__init__()
         self.rects: list[QRect] = []
         widget.installEventFilter(self)
 
-    def eventFilter(self, obj, event) -> bool:  # noqa: ANN001, N802 - Qt override
+    def eventFilter(self, obj, event) -> bool:  # Qt override
         if event.type() == QEvent.Type.Paint:
             self.rects.append(event.region().boundingRect())
         return False
@@ -211,3 +209,23 @@ def test_rasterise_draws_antialiased_dots_that_stack(qtbot):
     stacked = alpha[:, 20:]
     assert stacked.max() == round(255 * (1 - (1 - 170 / 255) ** 3))  # three dots on one pixel: denser
     assert table.shape == (10, MAX_STACK + 1) and not table[:, 0].any()
+
+
+def test_zoomed_far_in_the_points_are_drawn_for_the_view_only(qtbot):
+    """A live map linked to another pane's scale once zoomed to a range of ~1e-5: the raster must stay
+    the size of the view (it asked for 98 GiB and the app crashed)."""
+    from gaerchen_gui.gui.latent_map import LatentMap
+
+    latent_map = LatentMap()
+    qtbot.addWidget(latent_map)
+    latent_map.resize(600, 500)
+    latent_map.show()
+    z = np.random.default_rng(0).normal(size=(2000, 2)).astype(np.float32)
+    latent_map.scatter.set_points(z, np.arange(2000) % 10)
+    latent_map.view_box.setRange(xRange=(0.0, 1e-5), yRange=(0.0, 1e-5), padding=0)
+    before = latent_map.scatter.render_count
+    latent_map.viewport().repaint()
+    qtbot.waitUntil(lambda: latent_map.scatter.render_count > before)
+    viewport = latent_map.viewport().rect()
+    region = latent_map.scatter.last_raster_region
+    assert region.width() * region.height() <= 9 * viewport.width() * viewport.height()

@@ -1,7 +1,5 @@
 """Opening files that are not usable checkpoints: a clear message, and the current model stays."""
 
-# ruff: noqa: F811 - pytest fixtures imported from test_gui_support are redefined as arguments
-
 from __future__ import annotations
 
 import pickle
@@ -9,7 +7,6 @@ import pickle
 import pytest
 import torch
 from PySide6.QtWidgets import QMessageBox
-from test_gui_support import make_window, tiny_models, window  # noqa: F401 - fixtures
 
 from gaerchen_gui.core.checkpoints import make_metadata, save_checkpoint
 from gaerchen_gui.core.models import build_model

@@ -1,13 +1,10 @@
 """Every File > Export item writes a file that opens."""
 
-# ruff: noqa: F811 - pytest fixtures imported from test_gui_support are redefined as arguments
-
 from __future__ import annotations
 
 import csv
 
 from PIL import Image
-from test_gui_support import make_window, tiny_models, window  # noqa: F401 - fixtures
 
 
 def test_exports_write_valid_files(qtbot, window, tmp_path):

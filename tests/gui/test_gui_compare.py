@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from gui_support import hover_over, move_mouse
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from test_gui_support import hover_over, make_window, move_mouse, tiny_models, wait_for_map  # noqa: F401 - fixtures
 
 from gaerchen_gui.gui.actions import ActionKey
 

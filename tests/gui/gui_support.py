@@ -1,8 +1,6 @@
-"""Fixtures and helpers shared by the GUI tests (imported by the test_gui_* modules).
+"""Helpers shared by the GUI tests: training the tiny models, waiting for a map, real mouse moves.
 
-The tiny models are trained once per session and the encoded maps are cached
-in the process-wide EmbeddingCache, so each model's 10,000 test images are
-encoded once however many windows the tests open.
+The fixtures built on them (``tiny_models``, ``make_window``, ``window``) are in ``conftest.py``.
 """
 
 from __future__ import annotations
@@ -10,7 +8,6 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import pytest
 import torch
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
@@ -20,7 +17,6 @@ from gaerchen_gui.core.config import TrainConfig
 from gaerchen_gui.core.training import Trainer
 
 MAP_TIMEOUT_MS = 120_000  # encoding 10,000 images with a tiny model, on two cores shared with training
-_state: dict[str, object] = {}  # module-level: survives the fixture being imported into several modules
 
 
 def train_tiny(kind: str, test_set, folder):
@@ -33,45 +29,6 @@ def train_tiny(kind: str, test_set, folder):
         pass
     meta = make_metadata(trainer.model, config=config.to_dict(), epochs_trained=1, test_metrics=trainer.last_val)
     return save_checkpoint(folder / f"{kind}.pt", trainer.model.cpu(), meta)
-
-
-@pytest.fixture(scope="session")
-def tiny_models(tmp_path_factory, test_set):
-    """A folder holding ae.pt and vae.pt, for GAERCHEN_MODELS_DIR."""
-    if "models" not in _state:
-        folder = tmp_path_factory.mktemp("models")
-        for kind in ("ae", "vae"):
-            train_tiny(kind, test_set, folder)
-        # Trainer flushes denormals process-wide (a training speed-up); put the default back so that
-        # hypothesis, which refuses to run float strategies in that mode, works in later test modules.
-        torch.set_flush_denormal(False)
-        _state["models"] = folder
-    return _state["models"]
-
-
-@pytest.fixture
-def make_window(qtbot, tiny_models, test_set, tmp_path, monkeypatch):
-    """Open explorer windows on the tiny models, with settings in a temporary INI file."""
-    from gaerchen_gui.gui.main_window import ExplorerWindow
-    from gaerchen_gui.gui.settings import Settings
-
-    monkeypatch.setenv("GAERCHEN_MODELS_DIR", str(tiny_models))
-
-    def make(kind: str | None = "ae", settings_file: str = "settings.ini") -> ExplorerWindow:
-        window = ExplorerWindow(settings=Settings.in_file(tmp_path / settings_file), image_set=test_set, seed=0)
-        qtbot.addWidget(window)  # closed (and its threads stopped) after the test
-        window.show()
-        if kind is not None:
-            assert window.show_shipped(kind) is None
-            wait_for_map(qtbot, window)
-        return window
-
-    return make
-
-
-@pytest.fixture
-def window(make_window):
-    return make_window("ae")
 
 
 def wait_for_map(qtbot, window) -> None:

@@ -1,13 +1,11 @@
 """The decoded-manifold background: toggle, options, spacing per model kind, and what it draws."""
 
-# ruff: noqa: F811 - pytest fixtures imported from test_gui_support are redefined as arguments
-
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
-from test_gui_support import make_window, tiny_models, wait_for_map, window  # noqa: F401 - fixtures
+from gui_support import wait_for_map
 
 from gaerchen_gui.core.manifold import manifold_grid, render_manifold
 from gaerchen_gui.gui.actions import ActionKey

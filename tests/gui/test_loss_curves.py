@@ -109,7 +109,7 @@ def test_a_checkpoints_history_is_captioned_with_its_name_and_a_run_clears_it(qt
 
     panel = TrainingPanel()
     qtbot.addWidget(panel)
-    shipped = load_checkpoint(Path(__file__).resolve().parents[1] / "models" / "vae.pt")
+    shipped = load_checkpoint(Path(__file__).resolve().parents[2] / "models" / "vae.pt")
     panel.show_model_history(shipped)
     assert panel.curves.caption.text() == "history of vae.pt" and panel.curves.n_steps > 0
     panel.curves.reset("ae")  # what starting a run does

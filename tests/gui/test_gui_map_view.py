@@ -137,7 +137,7 @@ def test_an_arrow_on_the_edge_points_to_a_cursor_out_of_view(qtbot, latent_map):
 
 
 def test_dragging_the_cursor_above_the_plot_leaves_an_arrow_to_it(qtbot, latent_map):
-    from test_gui_support import move_mouse
+    from gui_support import move_mouse
 
     latent_map.set_title("AE  ·  3,000 test images")  # as in the window: room above the view
     qtbot.wait(20)

@@ -140,8 +140,10 @@ def test_only_2d_checkpoints_are_shown(tmp_path):
 def test_none_survives_pyside_void_calls():
     import sys
 
-    import gaerchen_gui.gui  # noqa: F401 - importing the package applies the workaround
+    from gaerchen_gui.gui import process_tuning
     from gaerchen_gui.gui.pyside_fix import RESERVE
+
+    assert process_tuning.current().protect_singletons  # applied at start-up (conftest, as run_app does)
 
     if sys.version_info < (3, 12):
         assert sys.getrefcount(None) > RESERVE // 2
@@ -155,8 +157,10 @@ def test_none_survives_pyside_void_calls():
 def test_true_and_false_survive_signals_to_python_slots(qtbot):
     import sys
 
-    import gaerchen_gui.gui  # noqa: F401 - importing the package applies the workaround
+    from gaerchen_gui.gui import process_tuning
     from gaerchen_gui.gui.pyside_fix import RESERVE
+
+    assert process_tuning.current().protect_singletons  # applied at start-up (conftest, as run_app does)
 
     if sys.version_info < (3, 12):
         assert sys.getrefcount(True) > RESERVE // 2 and sys.getrefcount(False) > RESERVE // 2
@@ -203,7 +207,7 @@ def test_live_label_shows_bold_parts_and_never_asks_for_a_new_layout(qtbot):
     class LayoutRequests(QObject):
         count = 0
 
-        def eventFilter(self, obj, event) -> bool:  # noqa: ANN001, N802 - Qt override
+        def eventFilter(self, obj, event) -> bool:  # Qt override
             if event.type() == QEvent.Type.LayoutRequest:
                 self.count += 1
             return False
@@ -271,3 +275,29 @@ def test_tooltips_follow_the_application_palette_not_qt_yellow(qtbot):
     corner = QColor(image.pixel(image.width() - 4, image.height() // 2))  # inside the border, right of the text
     assert abs(corner.lightness() - base.lightness()) < 8 and corner != QColor("#ffffdc")
     QToolTip.hideText()
+
+
+def test_process_tuning_happens_only_when_applied_and_switches_can_be_turned_off():
+    """Nothing process-wide on import: a fresh interpreter that imports the whole GUI keeps the default
+    GIL switch interval and no reserve; apply() sets them; without() names what is off."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "before = sys.getrefcount(None)\n"
+        "import gaerchen_gui.gui.main_window\n"
+        "from gaerchen_gui.gui import process_tuning\n"
+        "print(sys.getswitchinterval(), sys.getrefcount(None) - before < 1_000_000)\n"
+        "tuning = process_tuning.apply(process_tuning.Tuning().without('short_switch_interval'))\n"
+        "print(sys.getswitchinterval(), process_tuning.current().protect_singletons,\n"
+        "      process_tuning.current().decode_handoff, process_tuning.decode_handoff_s() > 0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    imported, applied = done.stdout.split("\n")[:2]
+    assert imported == "0.005 True"  # untouched by importing
+    assert applied.startswith("0.005 True True")  # the switch interval was turned off, the rest applied
+    with pytest.raises(ValueError, match="unknown tuning switch"):
+        __import__("gaerchen_gui.gui.process_tuning", fromlist=["Tuning"]).Tuning().without("warp_drive")

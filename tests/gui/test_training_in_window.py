@@ -1,7 +1,5 @@
 """Training from the explorer window: the live map, adopting the result, closing mid-training."""
 
-# ruff: noqa: F811 - pytest fixtures imported from test_gui_support are redefined as arguments
-
 from __future__ import annotations
 
 import os
@@ -12,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtWidgets import QMessageBox
-from test_gui_support import make_window, tiny_models, wait_for_map, window  # noqa: F401 - fixtures
 
 from gaerchen_gui.core.config import TrainConfig
 from gaerchen_gui.core.live_training import LIVE_SUBSET as LIVE_INDICES

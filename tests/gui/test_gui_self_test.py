@@ -1,15 +1,11 @@
 """``run_self_test()`` on the tiny models, in a separate process the way ``gaerchen --self-test`` runs it,
 which also checks that the process exits cleanly (a pyqtgraph widget alive at exit can abort it)."""
 
-# ruff: noqa: F811 - pytest fixtures imported from test_gui_support are redefined as arguments
-
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-
-from test_gui_support import tiny_models  # noqa: F401 - fixture
 
 
 def test_self_test_passes_as_a_process(tiny_models):

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "gui_latency.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "gui_latency.py"
 
 POSITIVE = (
     "decode_p50_ms",
@@ -84,7 +84,7 @@ def test_gui_latency_quick_reports_every_figure():
         assert result["stop_training_message"] is False  # "the training thread did not stop in time"
 
 
-TRAIN_SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "train_throughput.py"
+TRAIN_SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "train_throughput.py"
 
 
 def test_train_throughput_reports_speeds_precision_and_quality():

@@ -1,24 +1,13 @@
 """The explorer window, driven through its widgets with real mouse and key events."""
 
-# ruff: noqa: F811 - pytest fixtures imported from test_gui_support are redefined as arguments
-
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from gui_support import drag_cursor_through, hover_over, move_mouse, wait_for_cursor_decode, wait_for_map
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtTest import QTest
-from test_gui_support import (  # noqa: F401 - fixtures
-    drag_cursor_through,
-    hover_over,
-    make_window,
-    move_mouse,
-    tiny_models,
-    wait_for_cursor_decode,
-    wait_for_map,
-    window,
-)
 
 from gaerchen_gui.gui.actions import ActionKey
 

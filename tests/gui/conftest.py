@@ -1,0 +1,81 @@
+"""Fixtures of the GUI tests: a decode worker, the tiny models, explorer windows on them.
+
+The tiny models are trained once per session and the encoded maps are cached in the process-wide
+EmbeddingCache, so each model's 10,000 test images are encoded once however many windows the tests open.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from gui_support import train_tiny, wait_for_map
+from PySide6.QtWidgets import QMessageBox
+
+
+@pytest.fixture(autouse=True)
+def questions(monkeypatch):
+    """Questions the window asks (close mid-training, an unsaved model): answered Yes and recorded, so
+    that closing a window at a test's end never waits for a person. Tests that answer No patch it again."""
+    asked: list[str] = []
+
+    def answer(parent, title, *args, **kwargs):
+        asked.append(title)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    return asked
+
+
+@pytest.fixture
+def worker(qtbot):
+    """A running DecodeWorker and the list its results are appended to; stopped after the test."""
+    from gaerchen_gui.gui.decode_worker import DecodeWorker
+
+    worker = DecodeWorker()
+    results = []
+    worker.decoded.connect(results.append)
+    worker.start()
+    yield worker, results
+    worker.stop()
+
+
+_models: dict[str, object] = {}  # trained once per session
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory, test_set):
+    """A folder holding ae.pt and vae.pt, for GAERCHEN_MODELS_DIR."""
+    if "models" not in _models:
+        folder = tmp_path_factory.mktemp("models")
+        for kind in ("ae", "vae"):
+            train_tiny(kind, test_set, folder)
+        # Trainer flushes denormals process-wide (a training speed-up); put the default back so that
+        # hypothesis, which refuses to run float strategies in that mode, works in later test modules.
+        torch.set_flush_denormal(False)
+        _models["models"] = folder
+    return _models["models"]
+
+
+@pytest.fixture
+def make_window(qtbot, tiny_models, test_set, tmp_path, monkeypatch):
+    """Open explorer windows on the tiny models, with settings in a temporary INI file."""
+    from gaerchen_gui.gui.main_window import ExplorerWindow
+    from gaerchen_gui.gui.settings import Settings
+
+    monkeypatch.setenv("GAERCHEN_MODELS_DIR", str(tiny_models))
+
+    def make(kind: str | None = "ae", settings_file: str = "settings.ini") -> ExplorerWindow:
+        window = ExplorerWindow(settings=Settings.in_file(tmp_path / settings_file), image_set=test_set, seed=0)
+        qtbot.addWidget(window)  # closed (and its threads stopped) after the test
+        window.show()
+        if kind is not None:
+            assert window.show_shipped(kind) is None
+            wait_for_map(qtbot, window)
+        return window
+
+    return make
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window("ae")
