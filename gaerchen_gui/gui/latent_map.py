@@ -61,6 +61,7 @@ class LatentMap(pg.PlotWidget):
     cursorMoved = Signal(float, float)  # the cursor's new position, however it moved
     # latent x, y under the mouse and the nearest test image (a Nearest), or None while the cursor is dragged
     mouseMoved = Signal(float, float, object)
+    mouseLeft = Signal()  # the mouse left the map: what it pointed at is no longer under it
     hoveredChanged = Signal(object)  # index of the test image under the mouse, or None
     # a note for the status bar, e.g. that a typed position was brought back nearer the data
     notice = Signal(str)
@@ -415,4 +416,5 @@ class LatentMap(pg.PlotWidget):
 
     def leaveEvent(self, event: QEvent) -> None:
         self.hover.set(None, None)
+        self.mouseLeft.emit()
         super().leaveEvent(event)

@@ -28,7 +28,8 @@ from gaerchen_gui.core.live_training import LIVE_SUBSET
 from gaerchen_gui.core.model_loading import load_for_explorer, load_shipped, shipped_kind_of
 from gaerchen_gui.gui.about_dialog import AboutDialog
 from gaerchen_gui.gui.actions import ACTIONS, ActionKey, create_actions
-from gaerchen_gui.gui.pane_area import PaneArea
+from gaerchen_gui.gui.latent_map import MIN_MAP_SIZE
+from gaerchen_gui.gui.pane_area import PANE_SPACING_PX, PaneArea
 from gaerchen_gui.gui.settings import Settings
 from gaerchen_gui.gui.side_panel import SidePanel
 from gaerchen_gui.gui.status_bar import ExplorerStatusBar
@@ -94,6 +95,7 @@ class ExplorerWindow(QMainWindow):
         self.status = ExplorerStatusBar(self, self.side.readouts)
 
         self.panes.paneAdded.connect(self._on_pane_added)
+        self.explorer.models_changed.connect(self.fit_side_panel)  # before a new pane takes its width
         # Typed coordinates go through the active map: far outside the data they are clamped, and it says so.
         self.side.coordinates.positionEntered.connect(lambda x, y: self.latent_map.enter_cursor_position(x, y))
         options = self.explorer.options.events  # the options change from the side panel too
@@ -141,6 +143,7 @@ class ExplorerWindow(QMainWindow):
             lambda x, y, nearest, s=pane.state: self.status.mouse_moved(s, x, y, nearest)
         )
         pane.state.encoded_changed.connect(lambda encoded, s=pane.state: self._on_encoded(s, encoded))
+        pane.latent_map.mouseLeft.connect(self.status.mouse_left)
         pane.jobs.decode_failed.connect(self.statusBar().showMessage)
         pane.jobs.failed.connect(self.show_error)
 
@@ -155,8 +158,14 @@ class ExplorerWindow(QMainWindow):
     def show_other_histories(self) -> None:
         self.training.show_other_histories()
 
-    def refresh_model_name(self) -> None:
-        """After the active model was saved: its file name in the title and the status bar."""
+    def on_model_saved(self, checkpoint: Checkpoint) -> None:
+        """A trained model was saved: it joins the recent files; where it is shown, it is now that file."""
+        self.settings.add_recent_file(checkpoint.path)
+        for state in self.explorer.models:
+            if state.checkpoint is checkpoint:
+                state.source = str(checkpoint.path.resolve())
+                if state is self.explorer.models[0]:
+                    self.settings.last_model = state.source
         self._show_model_name(self.model)
 
     def _show_model_name(self, state: ModelState) -> None:
@@ -286,6 +295,22 @@ class ExplorerWindow(QMainWindow):
     def set_compare(self, on: bool) -> None:
         self.panes.set_compare(on, self)
         self.show_other_histories()
+        self.fit_side_panel()
+
+    def fit_side_panel(self) -> None:
+        """Fold the side panel when the panes need its width (compare on a small screen): the strip under
+        the panes still shows every model's image at the cursor."""
+        count = len(self.explorer.models)
+        needed = count * (MIN_MAP_SIZE.width() + PANE_SPACING_PX) + self.side.minimumWidth()
+        fold = count > 1 and needed > self.width()
+        if fold == self.side.isVisible():
+            self.side.setVisible(not fold)
+            if fold:
+                self.statusBar().showMessage("The side panel is folded to make room for the panes", 6000)
+
+    def resizeEvent(self, event) -> None:  # a QResizeEvent
+        super().resizeEvent(event)
+        self.fit_side_panel()
 
     def compare_shipped(self) -> None:
         self.actions[ActionKey.COMPARE].setChecked(True)
@@ -376,25 +401,10 @@ class ExplorerWindow(QMainWindow):
     def confirm_close(self) -> bool:
         """Ask before closing mid-training or with a trained model never saved (tests replace
         ``QMessageBox.question``); True when there is nothing to lose or the user says close."""
-        panel = self.training_panel
-        if panel.runner.is_running:
-            title, text = (
-                "Training is running",
-                (
-                    "A model is being trained. Stop training and close Gaerchen?\n\n"
-                    "The model being trained is lost: to keep it, choose No, press Stop, then Save…."
-                ),
-            )
-        elif panel.has_unsaved_result:
-            title, text = (
-                "The trained model is not saved",
-                (
-                    "The model trained in this session was never saved. Close Gaerchen anyway?\n\n"
-                    "It is lost unless you choose No and use Save… in the training panel."
-                ),
-            )
-        else:
+        question = self.training.what_closing_loses()
+        if question is None:
             return True
+        title, text = question
         buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
         answer = QMessageBox.question(self, title, text, buttons, QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes

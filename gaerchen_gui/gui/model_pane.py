@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from gaerchen_gui.components.explorer_state import ExplorerState
@@ -68,8 +68,15 @@ class ModelPane(QWidget):
         self.latent_map.cursorMoved.connect(self._on_map_cursor_moved)
         self.latent_map.hoveredChanged.connect(self._on_hovered)
         jobs.hover_decoded.connect(self.latent_map.hover_card.set_reconstruction)
+        # A press (click, drag, the start of a pan) makes this the pane the side panel shows; hovering does not.
+        self.latent_map.viewport().installEventFilter(self)
         if state.checkpoint is None:
             self.latent_map.set_message("No model loaded.\nOpen a checkpoint (Ctrl+O) or drop a .pt file here.")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
+        if event.type() == QEvent.Type.MouseButtonPress:
+            self.activated.emit(self.state)
+        return False
 
     def detach(self) -> None:
         """Stop following the explorer (this pane is being removed)."""
@@ -141,7 +148,6 @@ class ModelPane(QWidget):
             self.explorer.set_hovered(None)
             return
         self.jobs.decode_hover(row)
-        self.activated.emit(self.state)
         self.explorer.set_hovered(encoded.test_id(row))
 
     def _on_hovered_elsewhere(self, test_id: int | None) -> None:
@@ -159,6 +165,3 @@ def row_of(encoded: EncodedSet, test_id: int) -> int | None:
         return test_id if 0 <= test_id < len(encoded) else None
     rows = np.flatnonzero(encoded.test_ids == test_id)
     return int(rows[0]) if len(rows) else None
-
-
-__all__ = ["ModelPane", "row_of", "Qt"]

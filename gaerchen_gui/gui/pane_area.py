@@ -18,10 +18,12 @@ from gaerchen_gui.components.model_state import ModelState
 from gaerchen_gui.components.subscriptions import Subscriptions
 from gaerchen_gui.core.encoding import EmbeddingCache
 from gaerchen_gui.gui.compare_strip import CompareStrip
+from gaerchen_gui.gui.latent_map import MIN_MAP_SIZE
 from gaerchen_gui.gui.model_jobs import ModelJobs
 from gaerchen_gui.gui.model_pane import ModelPane
 
 # What a pane header offers; "open" asks for a file.
+PANE_SPACING_PX = 12  # splitter handle and margins beside each pane
 PANE_CHOICES = (("Shipped AE", "ae"), ("Shipped VAE", "vae"), ("Open checkpoint…", "open"))
 
 
@@ -124,7 +126,6 @@ class PaneArea(QWidget):
         rng = np.random.default_rng(self._seed_sequence.spawn(1)[0])
         jobs = ModelJobs(state, self.explorer, image_set=self._image_set, cache=self._cache, rng=rng, parent=self)
         pane = ModelPane(state, jobs, self.explorer)
-        pane.setMinimumSize(240, 220)  # never a strip too thin to read
         pane.activated.connect(self.explorer.set_active)
         holder = QWidget()
         column = QVBoxLayout(holder)
@@ -137,6 +138,11 @@ class PaneArea(QWidget):
         self._link_views(self.explorer.options.link_views)
         self.paneAdded.emit(pane)
         return pane
+
+    @staticmethod
+    def fits(count: int, width: int) -> bool:
+        """Whether ``count`` panes fit side by side in a window ``width`` pixels wide (side panel folded)."""
+        return count * (MIN_MAP_SIZE.width() + PANE_SPACING_PX) <= width
 
     def pane_of(self, state: ModelState) -> ModelPane:
         return next(pane for pane in self.panes if pane.state is state)
@@ -158,13 +164,17 @@ class PaneArea(QWidget):
         self.strip.setVisible(on)
 
     def ensure_panes(self, count: int, window) -> None:  # the ExplorerWindow
-        while len(self.panes) < count:
-            self.add_pane(window)
+        while len(self.panes) < count and self.add_pane(window) is not None:
+            pass
 
     def add_pane(self, window, source: str | None = None) -> ModelPane | None:  # the ExplorerWindow
         """Another pane, showing ``source`` ("ae", "vae" or a path); by default the shipped model not on screen."""
         if len(self.panes) >= MAX_MODELS:
             window.statusBar().showMessage(f"At most {MAX_MODELS} models side by side", 4000)
+            return None
+        if not self.fits(len(self.panes) + 1, window.width()):
+            # a pane never gets narrower than its map's minimum: the window would grow past the screen
+            window.statusBar().showMessage("No room for another pane: widen the window first", 6000)
             return None
         state = self.explorer.add_model()
         pane = self._make_pane(state)

@@ -73,6 +73,10 @@ class ExplorerStatusBar:
         else:
             self.readouts.show_now("mouse", show)
 
+    def mouse_left(self) -> None:
+        """The readout spoke of a point under the mouse: back to the hint once the mouse has left the map."""
+        self.readouts.show_now("mouse", partial(self.mouse_label.setText, HINT))
+
     def show_mouse_readout(
         self, state: ModelState, x: float, y: float, nearest: Nearest | None, encoded: EncodedSet | None
     ) -> None:

@@ -4,7 +4,7 @@ models' histories over its curves (compare mode), and when it shows itself."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea
 
 from gaerchen_gui.gui.actions import ActionKey
 from gaerchen_gui.gui.history_overlays import HistoryOverlays, OverlayHistory
@@ -12,6 +12,7 @@ from gaerchen_gui.gui.training_panel import TrainingPanel
 from gaerchen_gui.gui.training_runner import LiveMapUpdate
 
 TRAINING_DOCK_HEIGHT = 330  # short enough to leave the map most of the height; the user may resize it
+TRAINING_DOCK_MIN_HEIGHT = 160
 
 
 class TrainingDock:
@@ -20,7 +21,15 @@ class TrainingDock:
         self.panel = TrainingPanel()
         self.dock = QDockWidget("Training", window)
         self.dock.setObjectName("trainingDock")
-        self.dock.setWidget(self.panel)
+        # On a small screen (900 x 600) the panel scrolls instead of making the window taller than the screen
+        # or squeezing the map: its settings, buttons and curves keep their sizes.
+        scroller = QScrollArea()
+        scroller.setObjectName("trainingScroller")
+        scroller.setWidget(self.panel)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setMinimumHeight(TRAINING_DOCK_MIN_HEIGHT)
+        self.dock.setWidget(scroller)
         self.dock.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         self.dock.hide()
@@ -35,7 +44,7 @@ class TrainingDock:
         panel.runningChanged.connect(lambda running: running and self.show(True))
         panel.runningChanged.connect(lambda _: self.show_other_histories())
         panel.modelAdopted.connect(window.show_checkpoint)
-        panel.modelSaved.connect(lambda _: window.refresh_model_name())
+        panel.modelSaved.connect(window.on_model_saved)
         panel.map_status.titleChanged.connect(self._show_live_title)
 
     def show(self, visible: bool) -> None:
@@ -44,6 +53,21 @@ class TrainingDock:
         if first_time:
             self._sized = True
             self.window.resizeDocks([self.dock], [TRAINING_DOCK_HEIGHT], Qt.Orientation.Vertical)
+
+    def what_closing_loses(self) -> tuple[str, str] | None:
+        """A question's title and text when closing now loses a model (a run, or a result never saved)."""
+        panel = self.panel
+        if panel.runner.is_running:
+            return "Training is running", (
+                "A model is being trained. Stop training and close Gaerchen?\n\n"
+                "The model being trained is lost: to keep it, choose No, press Stop, then Save…."
+            )
+        if panel.has_unsaved_result:
+            return "The trained model is not saved", (
+                "The model trained in this session was never saved. Close Gaerchen anyway?\n\n"
+                "It is lost unless you choose No and use Save… in the training panel."
+            )
+        return None
 
     # -- the live map -----------------------------------------------------------------------------
     def _on_live_snapshot(self, update: LiveMapUpdate) -> None:

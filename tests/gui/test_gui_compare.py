@@ -133,3 +133,18 @@ def test_the_other_models_history_is_drawn_over_the_dock_curves_in_the_same_unit
     assert list(x) == [1, 2] and y[0] == pytest.approx(0.30)  # plain BCE on the AE's BCE plot
     window.actions[ActionKey.COMPARE].setChecked(False)
     assert overlays.curve_count == 0 and not window.training_panel.curves.compare_key.isVisible()
+
+
+def test_at_900_by_600_compare_fits_the_window_folding_the_side_panel(qtbot, make_window):
+    window = make_window("ae")
+    window.resize(900, 600)
+    qtbot.wait(50)
+    window.actions[ActionKey.COMPARE_AE_VAE].trigger()
+    qtbot.waitUntil(lambda: len(window.panes.panes) == 2, timeout=10_000)
+    qtbot.wait(100)  # layouts settle
+    assert window.width() <= 900 and not window.side.isVisible()
+    assert all(pane.latent_map.width() >= 340 for pane in window.panes.panes)
+    assert window.panes.add_pane(window) is None  # a third would not fit: the window does not grow
+    assert "widen the window" in window.statusBar().currentMessage()
+    window.actions[ActionKey.COMPARE].setChecked(False)
+    qtbot.waitUntil(lambda: window.side.isVisible())

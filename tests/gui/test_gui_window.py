@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from gui_support import drag_cursor_through, hover_over, move_mouse, wait_for_cursor_decode, wait_for_map
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtTest import QTest
 
@@ -260,3 +260,29 @@ def test_a_typed_far_position_is_clamped_and_said_and_equal_scales_are_remembere
     window.close()
     again = make_window("ae")
     assert again.actions[ActionKey.LOCK_ASPECT].isChecked() and again.latent_map.aspect_locked
+
+
+def test_closing_with_a_trained_model_never_saved_asks_first(qtbot, window, questions, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gaerchen_gui.core.checkpoints import Checkpoint
+
+    window.training_panel.result = Checkpoint(window.model.checkpoint.model, dict(window.model.checkpoint.metadata))
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *a, **k: questions.append(a[1]) or QMessageBox.StandardButton.No
+    )
+    window.close()
+    assert questions == ["The trained model is not saved"] and window.isVisible()  # No: it stays open
+    window.training_panel.result.path = window.model.checkpoint.path  # saved meanwhile: nothing to lose
+    window.close()
+    assert questions == ["The trained model is not saved"] and not window.isVisible()
+
+
+def test_the_mouse_readout_goes_back_to_the_hint_when_the_mouse_leaves_the_map(qtbot, window):
+    from gaerchen_gui.gui.status_bar import HINT
+
+    hover_over(qtbot, window.latent_map, window.model.encoded.z[0, :2])
+    qtbot.waitUntil(lambda: "nearest test image" in window.status.mouse_text)
+    QTest.mouseMove(window.side.preview, QPoint(5, 5))
+    window.latent_map.leaveEvent(QEvent(QEvent.Type.Leave))
+    qtbot.waitUntil(lambda: window.status.mouse_text == HINT)
