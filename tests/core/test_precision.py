@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from gaerchen_gui.gui.model_loading import describe
+from gaerchen_gui.core.model_loading import describe
 
 from gaerchen_gui.core import device as device_module
 from gaerchen_gui.core.checkpoints import load_checkpoint, make_metadata, save_checkpoint, trained_precision
