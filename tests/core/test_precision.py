@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import pytest
 import torch
-from gaerchen_gui.core.model_loading import describe
 
 from gaerchen_gui.core import device as device_module
 from gaerchen_gui.core.checkpoints import load_checkpoint, make_metadata, save_checkpoint, trained_precision
 from gaerchen_gui.core.config import ConfigError, TrainConfig
 from gaerchen_gui.core.device import autocast, cpu_bf16_flags, resolve_precision
 from gaerchen_gui.core.evaluation import evaluate
+from gaerchen_gui.core.model_loading import describe
 from gaerchen_gui.core.precision import PRECISIONS
 from gaerchen_gui.core.split_batch import split_batch
 from gaerchen_gui.core.training import StopEvent, Trainer
