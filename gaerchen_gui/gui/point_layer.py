@@ -330,6 +330,11 @@ class PointLayer(pg.GraphicsObject):
         self._raster = self._render(to_device, needed, diameter, key)
         return self._raster
 
+    @property
+    def settling(self) -> bool:
+        """A sharp redraw is pending (a zoom paused less than ``SETTLE_MS`` ago)."""
+        return self._settle.isActive()
+
     def settle(self) -> None:
         """Redraw sharp at the current scale on the next paint (after a zoom, ``SETTLE_MS`` after it pauses)."""
         self._previews = False

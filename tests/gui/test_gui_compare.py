@@ -111,6 +111,8 @@ def test_panes_and_their_models_persist_between_launches(qtbot, make_window):
 def test_linked_views_pan_together_and_unlink_on_request(qtbot, make_window):
     window = open_ae_vs_vae(qtbot, make_window)
     a, b = window.panes.panes
+    assert not window.actions[ActionKey.LINK_VIEWS].isChecked()  # off by default: the maps' scales differ
+    window.actions[ActionKey.LINK_VIEWS].setChecked(True)
     a.latent_map.view_box.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)
     qtbot.waitUntil(lambda: np.allclose(b.latent_map.view_box.viewRange()[0], a.latent_map.view_box.viewRange()[0]))
     window.actions[ActionKey.LINK_VIEWS].setChecked(False)

@@ -77,7 +77,7 @@ def test_pause_resume_and_stop(qtbot, panel):
     wait_until_idle(qtbot, panel)
     assert "Stopped by request" in panel.message.text()
     # the rule of core/run_result.py, in the same words as the command line's
-    assert "Kept the weights of step" in panel.message.text() and panel.status.text().startswith("Stopped: Kept")
+    assert "Kept the weights of step" in panel.message.text() and panel.status.text().startswith("Stopped at step")
     assert panel.result is not None
     assert len(panel.result.history.steps) == panel.progress.value()  # the weights of the stopping step
 
