@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFrame, QGroupBox, QScrollArea, QVBoxLayout, QWidget
+from superqt.utils import signals_blocked
 
 from gaerchen_gui.components.explorer_state import ExplorerState
 from gaerchen_gui.components.model_state import CursorImage, ModelState
@@ -65,6 +66,8 @@ class SidePanel(QScrollArea):
         self.manifold_controls.show_box.setChecked(options.show_manifold)
         self.manifold_controls.show_box.toggled.connect(lambda on: setattr(options, "show_manifold", on))
         self.manifold_controls.changed.connect(self._on_manifold_controls_changed)
+        # and the other way: options changed elsewhere (settings, a script, the self-test) show in the controls
+        options.events.manifold.connect(self._show_manifold_options)
         options.events.show_manifold.connect(lambda on: self.manifold_controls.show_box.setChecked(on))
         self.sample_panel.count_box.setValue(options.sample_count)
         self.sample_panel.countChanged.connect(lambda count: setattr(options, "sample_count", count))
@@ -85,6 +88,10 @@ class SidePanel(QScrollArea):
             self.sample_panel.count_box.setValue(settings.sample_count)
         options.events.manifold.connect(lambda m: settings.set_manifold_values(m.opacity, m.resolution, m.spacing))
         options.events.sample_count.connect(lambda count: setattr(settings, "sample_count", count))
+
+    def _show_manifold_options(self, manifold) -> None:  # a ManifoldOptions
+        with signals_blocked(self.manifold_controls):  # showing the options is not a change of them
+            self.manifold_controls.set_options(manifold)
 
     def _on_manifold_controls_changed(self) -> None:
         chosen = self.manifold_controls.options()

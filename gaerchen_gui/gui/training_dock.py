@@ -52,7 +52,10 @@ class TrainingDock:
         self.dock.setVisible(visible)
         if first_time:
             self._sized = True
-            self.window.resizeDocks([self.dock], [TRAINING_DOCK_HEIGHT], Qt.Orientation.Vertical)
+            # tall enough for the panel without scrolling where the screen allows (it scrolls on a small one)
+            height = max(TRAINING_DOCK_HEIGHT, self.panel.minimumSizeHint().height() + 8)
+            height = min(height, self.window.height() // 2)
+            self.window.resizeDocks([self.dock], [height], Qt.Orientation.Vertical)
 
     def what_closing_loses(self) -> tuple[str, str] | None:
         """A question's title and text when closing now loses a model (a run, or a result never saved)."""

@@ -225,7 +225,7 @@ class TrainingPanel(QWidget):
     def _update_enabled(self) -> None:
         running = self.runner.is_running
         for widget in (self.model_kind, self.epochs, self.batch_size, self.learning_rate, self.seed,
-                       self.train_size):  # fmt: skip
+                       self.train_size, self.precision):  # fmt: skip
             widget.setEnabled(not running)
         self.beta.setEnabled(not running and self.model_kind.currentData() == "vae")
 

@@ -127,3 +127,14 @@ def test_the_controls_say_why_normal_quantile_tiles_are_small(qtbot):
     controls.spacing_box.setCurrentIndex(controls.spacing_box.findData("normal"))
     controls.set_model_kind("ae")  # an AE is always drawn evenly: nothing to explain
     assert not controls.spacing_note.isVisible()
+
+
+def test_manifold_options_changed_elsewhere_show_in_the_controls(qtbot, make_window):
+    from dataclasses import replace
+
+    window = make_window("vae")
+    options = window.explorer.options
+    options.manifold = replace(options.manifold, resolution=24, spacing="normal", opacity=0.3)
+    controls = window.side.manifold_controls
+    assert controls.options() == options.manifold  # the controls show them, and did not change them back
+    assert controls.resolution_box.value() == 24 and controls.spacing_box.currentData() == "normal"
