@@ -27,7 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_S = 0.02
-BUSY_CODE = "import torch; x = torch.randn(2000, 2000)\nfor _ in range(10**9): x @ x"  # keeps no results: constant memory
+# a loop that keeps no results: constant memory
+BUSY_CODE = "import torch; x = torch.randn(2000, 2000)\nfor _ in range(10**9): x @ x"
 STOP_TIMEOUT_S = 300.0
 
 STOP_CHILD = """\
