@@ -466,29 +466,12 @@ def seventy_thousand_points(window, real: bool) -> tuple[np.ndarray, np.ndarray,
     return z_train.astype(np.float32), np.asarray(labels_train), source
 
 
-def _repaint_fps(window, frames: int, view_at: Callable[[int], tuple], warm_up: int) -> float:
-    """Frames per second: frame i sets the view to ``view_at(i)`` (x range, y range) and repaints the map
+def _repaint_fps(window, frames: int, view_at: Callable[[int], tuple], warm_up: int) -> float:  # an ExplorerWindow
+    """Frames per second: frame i sets the map's view to ``view_at(i)`` (x range, y range) and repaints it
     synchronously; the view is put back afterwards."""
-    from PySide6.QtWidgets import QApplication
+    from compare_latency import repaint_fps
 
-    view_box, viewport = window.latent_map.view_box, window.latent_map.viewport()
-    (x0, x1), (y0, y1) = view_box.viewRange()
-
-    def frame(i: int) -> None:
-        x_range, y_range = view_at(i)
-        view_box.setRange(xRange=x_range, yRange=y_range, padding=0)
-        viewport.repaint()
-
-    for i in range(warm_up):  # symbol atlas, axis text, the first raster
-        frame(i)
-    QApplication.processEvents()
-    start = time.perf_counter()
-    for i in range(frames):
-        frame(i)
-    elapsed = time.perf_counter() - start
-    view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
-    QApplication.processEvents()
-    return frames / elapsed
+    return repaint_fps(window.latent_map.view_box, [window.latent_map.viewport()], frames, view_at, warm_up)
 
 
 def measure_pan_fps(window, frames: int) -> float:  # an ExplorerWindow
