@@ -7,6 +7,7 @@ from functools import partial
 from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar
 
 from gaerchen_gui.components.model_state import Busy, ModelState
+from gaerchen_gui.core.checkpoints import Checkpoint
 from gaerchen_gui.core.data import CLASS_NAMES
 from gaerchen_gui.core.encoding import EncodedSet
 from gaerchen_gui.core.model_loading import describe
@@ -24,6 +25,7 @@ class ExplorerStatusBar:
         self.window = window
         self.readouts = readouts
         self.state: ModelState | None = None
+        self._checkpoint: Checkpoint | None = None  # the model the readouts speak of
         self.mouse_label = LiveLabel(HINT, width_hint=HINT)  # changes per mouse move: see live_label.py
         self.mouse_label.setObjectName("mouseReadout")
         self.progress = QProgressBar()
@@ -44,10 +46,12 @@ class ExplorerStatusBar:
                 self.state.busy_changed.disconnect(self._on_busy)
             state.busy_changed.connect(self._on_busy)
             self.state = state
-            # The readout spoke of the other model's points: start again from the hint.
+        checkpoint = state.checkpoint
+        if checkpoint is not self._checkpoint:
+            # The readout spoke of another model's points ("nearest #2009 … OFF THE DATA"): start again.
+            self._checkpoint = checkpoint
             self.readouts.show_now("mouse", partial(self.mouse_label.setText, HINT))
         self._on_busy(state.busy)
-        checkpoint = state.checkpoint
         self.model_label.setText("no model" if checkpoint is None else describe(checkpoint))
         self.model_label.setToolTip(str(checkpoint.path) if checkpoint is not None and checkpoint.path else "")
 

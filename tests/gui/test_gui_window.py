@@ -286,3 +286,42 @@ def test_the_mouse_readout_goes_back_to_the_hint_when_the_mouse_leaves_the_map(q
     QTest.mouseMove(window.side.preview, QPoint(5, 5))
     window.latent_map.leaveEvent(QEvent(QEvent.Type.Leave))
     qtbot.waitUntil(lambda: window.status.mouse_text == HINT)
+
+
+def test_after_switching_models_the_status_bar_speaks_of_no_old_image(qtbot, window):
+    """Issue 12.6: after AE -> VAE the status bar kept the AE's "nearest #2009 ... OFF THE DATA"."""
+    from gaerchen_gui.gui.status_bar import HINT
+
+    hover_over(qtbot, window.latent_map, window.model.encoded.z[0, :2])
+    qtbot.waitUntil(lambda: "nearest test image" in window.status.mouse_text)
+    assert window.show_shipped("vae") is None
+    assert window.status.mouse_text == HINT
+    assert window.windowTitle() == "VAE (vae.pt)"  # Qt appends "— Gaerchen" once, by itself
+
+
+def test_after_save_the_title_names_the_file(qtbot, window, tmp_path):
+    """Issue 12.6: after Save the title still said "(unsaved)"."""
+    from gaerchen_gui.core.checkpoints import Checkpoint
+
+    trained = Checkpoint(window.model.checkpoint.model, dict(window.model.checkpoint.metadata))
+    assert window.show_checkpoint(trained) is None
+    assert window.windowTitle() == "AE (unsaved)"
+    window.training_panel.result = trained
+    saved = window.training_panel.save_result(tmp_path / "mine.pt")
+    assert window.windowTitle() == "AE (mine.pt)" and window.model.source == str(saved.resolve())
+    assert str(saved) in window.settings.recent_files or str(saved.resolve()) in window.settings.recent_files
+
+
+def test_opening_a_bad_checkpoint_at_launch_says_so_and_shows_the_shipped_ae(qtbot, make_window, tmp_path, monkeypatch):
+    """Issue 12.4: `gaerchen --open bad.pt` said "the current model stays" over an empty window."""
+    from PySide6.QtWidgets import QMessageBox
+
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"\x00garbage")
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    window = make_window(None)
+    window.start(bad)
+    assert len(shown) == 1 and "bad.pt" in shown[0] and "opens the shipped AE instead" in shown[0]
+    assert "stays loaded" not in shown[0]
+    assert window.model.source == "ae"
