@@ -197,6 +197,11 @@ class DecoderPreview(QWidget):
         self._badge.show()
 
     @property
+    def nearest_text(self) -> str:
+        """The nearest-image readout as shown ("nearest: #123 Shirt, 0.031 away")."""
+        return self._nearest_text.text()
+
+    @property
     def off_data(self) -> bool | None:
         return None if self.nearest is None else self.nearest.off_data
 

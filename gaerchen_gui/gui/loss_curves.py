@@ -291,6 +291,11 @@ class LossCurves(QWidget):
     def n_steps(self) -> int:
         return self._step.size
 
+    @property
+    def epoch_steps(self) -> list[float]:
+        """The steps at which the per-epoch test points are drawn."""
+        return self._epoch_step.values.tolist()
+
     # -- drawing ------------------------------------------------------------------
     def _mark_dirty(self, *_: object) -> None:
         self._dirty = True

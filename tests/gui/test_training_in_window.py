@@ -41,14 +41,14 @@ def test_training_moves_the_live_map_then_the_result_is_adopted(qtbot, window):
     x, y = window.model.encoded.z[row, :2]
     window.latent_map.set_cursor_position(float(x), float(y))
     assert window.model.encoded.test_id(row) == LIVE_INDICES[row] != row
-    qtbot.waitUntil(lambda: f"#{LIVE_INDICES[row]} " in window.preview._nearest_text.text())
+    qtbot.waitUntil(lambda: f"#{LIVE_INDICES[row]} " in window.preview.nearest_text)
     assert panel.curves.n_steps == 10
-    markers = panel.curves._epoch_step.values.tolist()
+    markers = panel.curves.epoch_steps
     with qtbot.waitSignal(window.mapReady, timeout=120_000):
         panel.adopt_button.click()
     assert window.model.checkpoint is panel.result and window.model.kind == "vae"
     assert len(window.model.encoded) == 10_000
-    assert panel.curves._epoch_step.values.tolist() == markers == [10.0]  # one step axis, before and after
+    assert panel.curves.epoch_steps == markers == [10.0]  # one step axis, before and after
 
 
 def test_the_live_map_shows_the_first_steps_within_about_a_second(qtbot, window):
@@ -145,4 +145,4 @@ def test_loading_a_checkpoint_shows_its_saved_curves(qtbot, window, test_set, tm
     path = save_checkpoint(tmp_path / "with_history.pt", trainer.model, meta)
     assert window.open_checkpoint(path) is None
     curves = window.training_panel.curves
-    assert curves.kind == "vae" and curves.n_steps == 12 and curves._epoch_step.size == 2
+    assert curves.kind == "vae" and curves.n_steps == 12 and len(curves.epoch_steps) == 2

@@ -33,7 +33,7 @@ def test_a_short_real_run_updates_curves_and_map(qtbot, panel):
     assert panel.start()
     wait_until_idle(qtbot, panel)
     assert panel.curves.n_steps == 12
-    assert panel.curves._epoch_step.size == 2
+    assert len(panel.curves.epoch_steps) == 2
     assert len(snapshots) >= 2 and snapshots[-1].snapshot.embeddings.shape == (300, 2)
     assert len(snapshots[-1].index) == 300  # the nearest-image index comes built from the worker
     assert not torch.equal(snapshots[0].snapshot.embeddings, snapshots[-1].snapshot.embeddings)
@@ -89,10 +89,10 @@ def test_epoch_markers_stay_put_when_a_run_stopped_mid_epoch_is_shown_again(qtbo
     qtbot.waitUntil(lambda: panel.curves.n_steps >= 15, timeout=60_000)
     panel.stop_button.click()
     wait_until_idle(qtbot, panel)
-    during = panel.curves._epoch_step.values.tolist()
+    during = panel.curves.epoch_steps
     assert during[:2] == [6.0, 12.0]
     panel.show_model_history(panel.result)  # as "Use in explorer" and opening a saved run do
-    assert panel.curves._epoch_step.values.tolist() == during
+    assert panel.curves.epoch_steps == during
     assert panel.curves.caption.text() == "history of the unsaved model"
 
 
