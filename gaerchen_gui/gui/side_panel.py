@@ -105,7 +105,6 @@ class SidePanel(QScrollArea):
         ("sample_images_changed", "_on_sample_images"),
         ("manifold_status_changed", "_on_manifold_status"),
         ("encoded_changed", "_on_encoded"),
-        ("live_changed", "_on_live"),
     )
 
     def show_state(self, state: ModelState) -> None:
@@ -138,10 +137,6 @@ class SidePanel(QScrollArea):
         extent = float(np.max(z.max(axis=0) - z.min(axis=0))) if len(z) else 0.0
         self.coordinates.set_step(float(f"{extent / 100:.1g}") if extent > 0 else 0.05)
         self._show_cursor_readouts(*self.explorer.cursor)
-
-    def _on_live(self, live) -> None:  # a LiveView or None
-        if live is not None:
-            self.sample_grid.clear()
 
     def _on_samples(self, points: np.ndarray | None) -> None:
         if points is None:
