@@ -33,6 +33,7 @@ import numpy as np
 from psygnal import Signal
 
 from gaerchen_gui.core.checkpoints import Checkpoint
+from gaerchen_gui.core.diagnostics import ModelDiagnostics
 from gaerchen_gui.core.encoding import EncodedSet
 from gaerchen_gui.core.models import LatentModel
 
@@ -99,6 +100,7 @@ class ModelState:
     live_changed = Signal(object)  # LiveView | None
     busy_changed = Signal(object)  # Busy | None
     message_changed = Signal(object)  # str | None: a note in place of the map (loading, an error)
+    diagnostics_changed = Signal(object)  # ModelDiagnostics | None (VAEs only)
 
     def __init__(self, name: str | None = None) -> None:
         self.name = name or f"model {next(_names)}"
@@ -114,6 +116,7 @@ class ModelState:
         self.live: LiveView | None = None
         self.busy: Busy | None = None
         self.message: str | None = None
+        self.diagnostics: ModelDiagnostics | None = None
         self.error: str | None = None  # the last refusal or failure, for a dialog or a pane's note
         self.generation = 0  # increments with every checkpoint: results for an older one are stale
         self._latest: dict[str, int] = {}
@@ -177,6 +180,7 @@ class ModelState:
             ("samples", self.samples_changed),
             ("sample_images", self.sample_images_changed),
             ("manifold", self.manifold_changed),
+            ("diagnostics", self.diagnostics_changed),
         ):
             if getattr(self, attr) is not None:
                 setattr(self, attr, None)
@@ -221,6 +225,14 @@ class ModelState:
             return False
         self.manifold = picture
         self.manifold_changed.emit(picture)
+        return True
+
+    def set_diagnostics(self, diagnostics: ModelDiagnostics | None, ticket: Ticket | None = None) -> bool:
+        """The KL diagnostics of the weights shown (refused for an older request, like an encoding)."""
+        if ticket is not None and not self.is_current(ticket):
+            return False
+        self.diagnostics = diagnostics
+        self.diagnostics_changed.emit(diagnostics)
         return True
 
     def set_manifold_status(self, text: str) -> None:

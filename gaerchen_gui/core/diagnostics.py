@@ -21,8 +21,14 @@ The collapse alarm reads these and says in plain words what is wrong and what he
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import torch
+
+    from gaerchen_gui.core.models import LatentModel
 
 # The usual definition of an active unit (see the module docstring).
 ACTIVE_VARIANCE = 0.01
@@ -131,3 +137,25 @@ def class_separation(z: np.ndarray, labels: np.ndarray, noise_variance: float = 
     class_means = sums / counts[:, None]
     between = (counts[:, None] * np.square(class_means - z.mean(axis=0))).sum()
     return float(between / total)
+
+
+@dataclass(frozen=True)
+class ModelDiagnostics:
+    """The diagnostics of one model's weights on a set of images, with the loss's two terms there."""
+
+    latent: LatentDiagnostics
+    beta: float
+    recon_term: float  # BETA x mean per-pixel BCE of the reconstructions from z_mean
+    n_images: int
+    step: int | None = None  # the training step of the weights, for a model being trained
+
+
+def diagnose_model(model: LatentModel, images: torch.Tensor, labels: np.ndarray, beta: float) -> ModelDiagnostics:
+    """Encode and reconstruct ``images`` (N, 1, 32, 32) with a VAE and diagnose its posterior."""
+    from gaerchen_gui.core.evaluation import evaluate, posterior_all
+
+    z_mean, z_log_var = posterior_all(model, images)
+    metrics = evaluate(model, images, beta=beta)
+    assert metrics is not None  # nothing asked it to stop
+    latent = diagnose(z_mean.numpy(), z_log_var.numpy(), labels)
+    return ModelDiagnostics(latent, float(beta), float(metrics["recon"]), int(images.shape[0]))

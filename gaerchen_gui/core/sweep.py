@@ -111,9 +111,8 @@ class BetaSweep:
 
     def run(self) -> Iterator[SweepEvent]:
         from gaerchen_gui.core.checkpoints import save_checkpoint
-        from gaerchen_gui.core.run_result import kept_metrics, result_metadata, steps_trained
-
         from gaerchen_gui.core.data import load_test_set, load_train_set
+        from gaerchen_gui.core.run_result import kept_metrics, result_metadata, steps_trained
 
         # Loaded once: every run trains and is tested on the same images.
         self._data["train_set"] = self._data["train_set"] or load_train_set()
