@@ -229,5 +229,6 @@ def test_a_loss_that_turns_nan_right_after_an_epoch_keeps_no_test_results(small_
     assert len(trainer.history.steps) == 12 and trainer.epochs_completed == 1
     assert kept_metrics(trainer) is None and result_metadata(trainer)["test_metrics"] == {}
     assert kept_message(stop, trainer) == (
-        "Kept the weights of step 12, the last with a finite loss (1 finished epoch; no test results for these weights)."
+        "Kept the weights of step 12, the last with a finite loss "
+        "(1 finished epoch; no test results for these weights)."
     )
