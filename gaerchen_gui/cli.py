@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -54,8 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"Train an AE or a VAE on Fashion-MNIST. Ctrl-C stops after the current step and saves: "
         f"{KEEP_RULE}. A second Ctrl-C aborts without saving.",
     )
+    train.set_defaults(command_parser=train)
     train.add_argument("--model", choices=["ae", "vae"], required=True)
-    train.add_argument("--out", type=Path, required=True, help="checkpoint file to write (.pt)")
+    train.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="checkpoint file to write (.pt): checked before training; if writing it fails at the end, "
+        "the model goes to the user data folder (or the temp folder) and the line says where",
+    )
     train.add_argument("--epochs", type=_positive_int, help="default: 3 (AE) / 5 (VAE), as in the book")
     train.add_argument("--batch-size", type=_positive_int, help="default: 64 (AE) / 100 (VAE)")
     train.add_argument("--lr", type=_finite_float, help="Adam learning rate; default 1e-3 (AE) / 3e-4 (VAE)")
@@ -73,11 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     evaluate = sub.add_parser("evaluate", help="test-set metrics of a checkpoint")
+    evaluate.set_defaults(command_parser=evaluate)
     evaluate.add_argument("checkpoint", type=Path)
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.add_argument("--device", default="auto")
 
     encode = sub.add_parser("encode", help="write the test set's embeddings to CSV")
+    encode.set_defaults(command_parser=encode)
     encode.add_argument("checkpoint", type=Path)
     encode.add_argument("--out", type=Path, required=True, help="CSV file to write")
     encode.add_argument("--device", default="auto")
@@ -108,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _evaluate(args)
         return _encode(args)
     except (ConfigError, DeviceError) as err:
-        parser.error(str(err))  # exits 2, like any other bad argument
+        args.command_parser.error(str(err))  # exits 2 with the command's usage, like any other bad argument
     except (CheckpointError, DatasetError) as err:
         print(f"gaerchen: error: {err}", file=sys.stderr)
         return 1
@@ -117,8 +127,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from gaerchen_gui.core.config import TrainConfig
+    from gaerchen_gui.core.save_target import target_problem
     from gaerchen_gui.terminal_training import run_training_in_terminal
 
+    problem = target_problem(args.out)  # before training: a run must not end in a save that cannot happen
+    if problem:
+        args.command_parser.error(f"--out: {problem}")
     config = TrainConfig.book(
         args.model,
         epochs=args.epochs,
@@ -158,7 +172,10 @@ def _evaluate(args: argparse.Namespace) -> int:
     result["epochs_trained"] = checkpoint.metadata.get("epochs_trained")
     result["trained_in"] = trained_precision(checkpoint.metadata)  # evaluation itself is always fp32
     if args.json:
-        print(json.dumps(result))
+        # JSON has no NaN or infinity (Python would print the invalid token NaN): a metric that is
+        # not a finite number is null.
+        finite = {k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in result.items()}
+        print(json.dumps(finite, allow_nan=False))
     else:
         for key, value in result.items():
             print(f"{key:>15}: {value}")

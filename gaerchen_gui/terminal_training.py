@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from gaerchen_gui.core.checkpoints import save_checkpoint
+from gaerchen_gui.core.checkpoints import save_with_fallback
 from gaerchen_gui.core.config import TrainConfig
 from gaerchen_gui.core.run_result import kept_message, result_metadata, steps_trained
 from gaerchen_gui.core.training import EpochEvent, PausedEvent, StepEvent, StopEvent, Trainer
@@ -73,6 +73,14 @@ def run_training_in_terminal(config: TrainConfig, out: Path) -> int:
     code = {"finished": 0, "cancelled": 130, "non_finite": 1}[stop.reason]
     if steps_trained(trainer) == 0:
         return code
-    save_checkpoint(out, trainer.model, result_metadata(trainer))
-    print(f"saved {out} ({trainer.epochs_completed} epochs, {steps_trained(trainer):,} steps)", file=sys.stderr)
+    # the line above said what is kept; this one says where it went, in one line whatever happens
+    try:
+        saved = save_with_fallback(out, trainer.model, result_metadata(trainer))
+    except OSError as err:
+        print(f"gaerchen: error: {err}: the trained model could not be kept.", file=sys.stderr)
+        return 1
+    if saved.problem:
+        print(f"gaerchen: error: {saved.problem}; saved the model to {saved.path} instead.", file=sys.stderr)
+        return 1
+    print(f"saved {saved.path}", file=sys.stderr)
     return code

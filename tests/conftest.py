@@ -11,6 +11,8 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The disk cache (decoded dataset, embeddings) goes to a folder of this run, never the user's.
 os.environ["GAERCHEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="gaerchen-test-cache-")
+# Saves that fall back (a full disk, a folder gone) and the window's Save… go to a folder of this run.
+os.environ["GAERCHEN_SAVE_DIR"] = tempfile.mkdtemp(prefix="gaerchen-test-models-")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -34,3 +36,29 @@ def small_train_set(test_set):
     from gaerchen_gui.core.data import load_train_set
 
     return load_train_set().subset(600)
+
+
+@pytest.fixture
+def full_disk(monkeypatch):
+    """``full_disk(folder, ...)``: from now on, writing a file in those folders fails as on a full disk
+    (ENOSPC when the bytes are flushed to it, where a real full disk refuses them at the latest);
+    files elsewhere are written as usual."""
+    import errno
+
+    full: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        written = os.fstat(fd)
+        for folder in full:
+            with os.scandir(folder) as entries:
+                if any(os.path.samestat(written, entry.stat(follow_symlinks=False)) for entry in entries):
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+
+    def fill(*folders) -> None:
+        full.extend(str(folder) for folder in folders)
+
+    return fill

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,16 @@ import gaerchen_gui
 from gaerchen_gui.core.config import DEFAULT_BETA, is_finite_number
 from gaerchen_gui.core.models import MODEL_KINDS, LatentModel, build_model
 from gaerchen_gui.core.precision import ResolvedPrecision
+from gaerchen_gui.core.save_target import (
+    SaveTargetError,
+    clean_stale_temps,
+    describe_os_error,
+    fallback_paths,
+    make_temp,
+    not_a_file_problem,
+    target_problem,
+    write_target,
+)
 from gaerchen_gui.core.training import TrainingHistory
 
 FORMAT = "gaerchen-checkpoint"
@@ -97,15 +107,22 @@ def trained_precision(metadata: dict[str, Any]) -> str:
 
 
 def save_checkpoint(path: str | os.PathLike, model: LatentModel, metadata: dict[str, Any]) -> Path:
-    """Write atomically: a temporary file in the same folder, flushed, then renamed over ``path``."""
-    path = Path(path)
+    """Write atomically: a temporary file in the same folder, flushed, then renamed over ``path``
+    (through a symbolic link, to its target); the path written. Refuses, with SaveTargetError (an
+    OSError saying why in one line), a path that is not a regular file or cannot be written; any
+    other OSError (a full disk) leaves ``path`` as it was and no temporary file behind."""
+    path = write_target(path)
+    problem = target_problem(path)
+    if problem:
+        raise SaveTargetError(problem)
     path.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_temps(path.parent)  # what interrupted saves to this folder left behind
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     payload = {"format": FORMAT, "format_version": FORMAT_VERSION, "metadata": metadata, "state_dict": state}
     buffer = io.BytesIO()
     torch.save(payload, buffer)
     body = buffer.getvalue()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp_name = make_temp(path)
     try:
         os.chmod(tmp_name, _new_file_mode())  # mkstemp makes 0600 files; a checkpoint is an ordinary file
         with os.fdopen(fd, "wb") as f:
@@ -113,11 +130,39 @@ def save_checkpoint(path: str | os.PathLike, model: LatentModel, metadata: dict[
             f.write(hashlib.sha256(body).digest() + MAGIC)
             f.flush()
             os.fsync(f.fileno())
+        # Once more just before the rename, which would replace a device node or a pipe as readily
+        # as a file: something may have been put at ``path`` while the bytes were written.
+        problem = not_a_file_problem(path)
+        if problem:
+            raise SaveTargetError(problem)
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
     return path
+
+
+@dataclass(frozen=True)
+class SavedCheckpoint:
+    path: Path  # where the checkpoint is now
+    problem: str | None = None  # why the path asked for could not take it (``path`` is then a fallback)
+
+
+def save_with_fallback(path: str | os.PathLike, model: LatentModel, metadata: dict[str, Any]) -> SavedCheckpoint:
+    """Save to ``path``, or, if that fails, to the first place of ``fallback_paths`` that works: a
+    trained model is not thrown away because one folder is full or gone. OSError (one line naming
+    every place tried) only if none works."""
+    try:
+        return SavedCheckpoint(save_checkpoint(path, model, metadata))
+    except OSError as err:
+        problem = f"could not save {path}: {describe_os_error(err)}"
+    tried = [problem]
+    for candidate in fallback_paths(write_target(path)):
+        try:
+            return SavedCheckpoint(save_checkpoint(candidate, model, metadata), problem)
+        except OSError as err:
+            tried.append(f"nor in {candidate.parent}: {describe_os_error(err)}")
+    raise OSError("; ".join(tried))
 
 
 def _new_file_mode() -> int:
@@ -151,7 +196,11 @@ def load_checkpoint(path: str | os.PathLike, device: torch.device | str = "cpu")
     try:
         # On the CPU first: the history is float64, which some devices (Apple's MPS) cannot hold;
         # the model moves to ``device`` once it is built.
-        payload = torch.load(io.BytesIO(body), map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():
+            # torch warns (a multi-line UserWarning) about files it then loads or refuses; either way
+            # what a person needs is the one line below or nothing, never torch's advice to file an issue.
+            warnings.simplefilter("ignore")
+            payload = torch.load(io.BytesIO(body), map_location="cpu", weights_only=True)
     except Exception as err:  # torch raises many types for damaged files
         raise CheckpointError(_describe_load_failure(name, err)) from err
     checkpoint = _checkpoint_from_payload(payload, name, path, device)
@@ -161,12 +210,30 @@ def load_checkpoint(path: str | os.PathLike, device: torch.device | str = "cpu")
 
 def _describe_load_failure(name: str, err: Exception) -> str:
     text = str(err)
+    if "Unsupported operand" in text:  # e.g. pickle protocol 4's FRAME: not what torch.save writes by default
+        return (
+            f"{name} was written with a pickle format (protocol) that Gaerchen's safe loader does not read; "
+            "it was not saved by Gaerchen. Only checkpoints saved by Gaerchen can be opened."
+        )
     if "Weights only load failed" in text or "Unsupported global" in text:
         return (
             f"{name} contains pickled Python objects, which Gaerchen refuses to load because "
             "they could run code. Only checkpoints saved by Gaerchen can be opened."
         )
     return f"{name} is not a readable checkpoint: the file is damaged, truncated or of another kind."
+
+
+def _check_dtypes(name: str, kind: str, latent_dim: int, state: dict, expected: dict[str, torch.Tensor]) -> None:
+    """load_state_dict would cast an int64 or float64 tensor of the right shape into the model without
+    a word; Gaerchen writes each tensor in the model's own dtype, so any other is not its file."""
+    for key, want in expected.items():
+        got = state.get(key)
+        if isinstance(got, torch.Tensor) and got.dtype != want.dtype:
+            raise CheckpointError(
+                f"{name}: its weight {key} is stored as {str(got.dtype).removeprefix('torch.')}, "
+                f"not {str(want.dtype).removeprefix('torch.')} as a {kind.upper()} with a {latent_dim}-D "
+                "latent space needs."
+            )
 
 
 def _checkpoint_from_payload(payload: Any, name: str, path: Path, device: torch.device | str) -> Checkpoint:
@@ -188,6 +255,7 @@ def _checkpoint_from_payload(payload: Any, name: str, path: Path, device: torch.
     if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or not 1 <= latent_dim <= 512:
         raise CheckpointError(f"{name} has an invalid latent size {latent_dim!r}.")
     model = build_model(kind, latent_dim)
+    _check_dtypes(name, kind, latent_dim, state, model.state_dict())
     try:
         model.load_state_dict(state, strict=True)
     except (RuntimeError, TypeError, ValueError) as err:

@@ -57,4 +57,6 @@ def kept_message(stop: StopEvent, trainer: Trainer) -> str:
         return "No step was trained: nothing is kept."
     epochs = f"{trainer.epochs_completed} finished epoch" + ("" if trainer.epochs_completed == 1 else "s")
     tested = "" if kept_metrics(trainer) is not None else "; no test results for these weights"
-    return f"Kept the weights of step {steps:,} ({epochs}{tested})."
+    # After a non-finite loss the trainer holds the weights that step's finite loss was measured on.
+    last = ", the last with a finite loss" if stop.reason == "non_finite" else ""
+    return f"Kept the weights of step {steps:,}{last} ({epochs}{tested})."

@@ -274,10 +274,14 @@ class Trainer:
                 if not torch.isfinite(values).all():
                     with torch.no_grad():
                         torch._foreach_copy_(params, last_good)
+                    # The weights are now those the last finite loss was measured on, one update before
+                    # the ones the last test pass measured: its results describe other weights.
+                    self.last_val = None
+                    # What the run keeps is said by core/run_result.py, for both front ends alike.
                     yield self._stop(
                         "non_finite",
-                        f"The loss became {values[0].item()} at epoch {epoch}, step {step}: training "
-                        "stopped and the weights from the step before were kept. Try a lower learning rate.",
+                        f"The loss became {values[0].item()} at epoch {epoch}, step {step}: training stopped. "
+                        "Try a lower learning rate.",
                     )
                     return
                 torch._foreach_copy_(last_good, [p.detach() for p in params])  # weights that gave a finite loss

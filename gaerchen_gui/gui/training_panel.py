@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import copy
 import math
-import time
 from pathlib import Path
 
 import torch
-from platformdirs import user_data_path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -32,20 +29,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gaerchen_gui.core.checkpoints import Checkpoint, save_checkpoint
+from gaerchen_gui.core.checkpoints import Checkpoint, SavedCheckpoint, save_with_fallback
 from gaerchen_gui.core.config import DEFAULT_BETA, LIMITS, ConfigError, TrainConfig
 from gaerchen_gui.core.precision import PRECISION_HELP, PRECISIONS
 from gaerchen_gui.core.run_result import KEEP_RULE, kept_message, result_metadata
+from gaerchen_gui.core.save_target import user_models_dir
 from gaerchen_gui.core.training import EpochEvent, StepEvent, StopEvent, Trainer, TrainingHistory
 from gaerchen_gui.gui.live_map_status import LiveMapStatus
 from gaerchen_gui.gui.loss_curves import LossCurves
+from gaerchen_gui.gui.save_dialog import save_with_dialog, sentence
 from gaerchen_gui.gui.training_runner import TrainingRunner
 
 TRAIN_IMAGES = 60_000  # Fashion-MNIST's training set, when a config has no limit
-
-
-def default_save_dir() -> Path:
-    return user_data_path("gaerchen", appauthor=False) / "models"
 
 
 def spin_box(name: str, single_step: int = 1) -> QSpinBox:
@@ -150,8 +145,8 @@ class TrainingPanel(QWidget):
         self.adopt_button.setToolTip("Make the trained model the explorer's current model")
         self.adopt_button.clicked.connect(self.adopt)
         self.save_button = QPushButton("Save…")
-        self.save_button.setToolTip(f"Save the trained model (default folder: {default_save_dir()})")
-        self.save_button.clicked.connect(self._save_with_dialog)
+        self.save_button.setToolTip(f"Save the trained model (default folder: {user_models_dir()})")
+        self.save_button.clicked.connect(lambda: save_with_dialog(self))
 
         buttons = QHBoxLayout()
         for button in (self.start_button, self.pause_button, self.stop_button):
@@ -359,28 +354,20 @@ class TrainingPanel(QWidget):
         """A trained model that was never saved (closing would lose it, shown in the explorer or not)."""
         return self.result is not None and self.result.path is None
 
-    def save_result(self, path: str | Path) -> Path:
+    def save_result(self, path: str | Path) -> SavedCheckpoint:
+        """Save the trained model to ``path``, or where core/checkpoints.py falls back to if that
+        fails (``problem`` then says why). OSError if it could be saved nowhere: the model stays here."""
         assert self.result is not None
-        saved = save_checkpoint(path, self.result.model, self.result.metadata)
-        self.result.path = saved
+        saved = save_with_fallback(path, self.result.model, self.result.metadata)
+        self.result.path = saved.path
         if self.curves.caption.text():  # the curves shown are this model's: name its file now
-            self.curves.set_caption(f"history of {saved.name}")
+            self.curves.set_caption(f"history of {saved.path.name}")
         self.modelSaved.emit(self.result)
-        self._say(f"Saved {saved}.")
+        if saved.problem:
+            self._say(f"{sentence(saved.problem)}; saved to {saved.path} instead.", error=True)
+        else:
+            self._say(f"Saved {saved.path}.")
         return saved
-
-    def _save_with_dialog(self) -> None:
-        if self.result is None:
-            return
-        folder = default_save_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        name = f"{self.result.kind}-{time.strftime('%Y%m%d-%H%M%S')}.pt"
-        path, _ = QFileDialog.getSaveFileName(self, "Save trained model", str(folder / name), "Checkpoints (*.pt)")
-        if path:
-            try:
-                self.save_result(path)
-            except OSError as err:
-                QMessageBox.warning(self, "Could not save", f"Could not save {path}:\n{err.strerror or err}")
 
     def show_model_history(self, checkpoint: Checkpoint) -> None:
         """Show the curves ``checkpoint`` was trained with (unless a run is feeding them),

@@ -90,7 +90,9 @@ def test_invalid_values_exit_2_with_a_reason(tmp_path, capsys, args, reason):
     with pytest.raises(SystemExit) as exit_info:
         main(["train", "--model", "vae", "--out", str(tmp_path / "x.pt"), *args])
     assert exit_info.value.code == 2
-    assert reason in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert reason in err
+    assert err.startswith("usage: gaerchen train")  # the command's usage, also for errors found after parsing
     assert not (tmp_path / "x.pt").exists()
 
 
@@ -135,3 +137,82 @@ def test_ctrl_c_stops_cleanly_and_saves_the_weights_of_the_last_step(tmp_path):
     assert 1 <= checkpoint.metadata["epochs_trained"] < 500
     assert len(checkpoint.history.epochs) == checkpoint.metadata["epochs_trained"]
     assert len(checkpoint.history.steps) >= checkpoint.history.epochs[-1]["global_step"]
+
+
+@pytest.mark.parametrize(
+    ("make_out", "reason"),
+    [
+        (lambda tmp: tmp, "is a folder"),
+        (lambda tmp: os.mkfifo(tmp / "pipe.pt") or tmp / "pipe.pt", "not a regular file"),
+        (lambda tmp: "/dev/full", "not a regular file"),
+        (lambda tmp: (tmp / "plain").write_text("x") and tmp / "plain" / "x.pt", "is a file, not a folder"),
+        (lambda tmp: "/proc/x.pt", "no file can be created in /proc"),
+    ],
+    ids=["folder", "fifo", "device", "under-a-file", "proc"],
+)
+def test_an_out_that_cannot_be_written_is_refused_before_training(tmp_path, capsys, make_out, reason):
+    out = make_out(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--model", "ae", "--out", str(out), "--limit", "100", "--epochs", "1", "--compile", "off"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert (
+        err.startswith("usage: gaerchen train")
+        and "gaerchen train: error: --out: " in err
+        and str(out) in err
+        and reason in err
+    )
+    assert "training AE" not in err  # refused before the run, not after it
+    assert os.path.exists("/dev/full") and not os.path.isfile("/dev/full")
+
+
+def test_a_full_disk_at_the_end_keeps_the_model_and_says_where(tmp_path, capsys, full_disk):
+    from gaerchen_gui.core.save_target import user_models_dir
+
+    folder = tmp_path / "full"
+    folder.mkdir()
+    full_disk(folder)  # the check before training passes (an empty file fits); the save fails
+    code = main(["train", "--model", "ae", "--out", str(folder / "ae.pt"), "--limit", "100", "--epochs", "1",
+                 "--compile", "off"])  # fmt: skip
+    assert code == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith(f"gaerchen: error: could not save {folder / 'ae.pt'}: No space left on device; ")
+    fallback = user_models_dir() / last.split("saved the model to ")[1].removesuffix(" instead.")
+    assert fallback.parent == user_models_dir() and load_checkpoint(fallback).metadata["epochs_trained"] == 1
+    assert list(folder.iterdir()) == []
+
+
+def _no_nan(token):
+    raise ValueError(f"invalid JSON constant {token}")
+
+
+def test_evaluate_json_says_null_for_a_metric_that_is_not_a_number(tmp_path, capsys):
+    from gaerchen_gui.core.checkpoints import make_metadata, save_checkpoint
+    from gaerchen_gui.core.models import build_model
+
+    model = build_model("vae")
+    with torch.no_grad():
+        model.encoder.features[0].weight.fill_(3e38)  # finite weights whose activations overflow
+    path = save_checkpoint(tmp_path / "overflow.pt", model, make_metadata(model))
+    assert main(["evaluate", str(path), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out, parse_constant=_no_nan)  # strict JSON: no NaN, no Infinity
+    assert result["test_bce"] is None and result["test_kl"] is None and result["model"] == "vae"
+
+
+def test_evaluate_on_a_pickle_protocol_4_file_says_one_line(tmp_path):
+    import hashlib
+    import io
+
+    from gaerchen_gui.core.checkpoints import MAGIC, make_metadata
+    from gaerchen_gui.core.models import build_model
+
+    model = build_model("ae")
+    buffer = io.BytesIO()
+    payload = {"format": "gaerchen-checkpoint", "format_version": 1, "metadata": make_metadata(model),
+               "state_dict": model.state_dict()}  # fmt: skip
+    torch.save(payload, buffer, pickle_protocol=4)
+    body = buffer.getvalue()
+    (tmp_path / "p4.pt").write_bytes(body + hashlib.sha256(body).digest() + MAGIC)
+    result = run_cli("evaluate", str(tmp_path / "p4.pt"), "--json")
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("gaerchen: error: p4.pt "), result.stderr

@@ -202,3 +202,30 @@ def test_history_is_stored_as_one_tensor(tmp_path):
     path, _ = saved(tmp_path)
     steps = torch.load(path, weights_only=True)["metadata"]["history"]["steps"]
     assert isinstance(steps, torch.Tensor) and steps.shape == (1, 4) and steps.dtype == torch.float64
+
+
+def _dressed(tmp_path, name, state=None, **save_kwargs):
+    """A Gaerchen payload written by plain torch.save (with ``save_kwargs``), with a valid trailer."""
+    model = build_model("ae")
+    payload = {"format": "gaerchen-checkpoint", "format_version": 1, "metadata": make_metadata(model),
+               "state_dict": state if state is not None else model.state_dict()}  # fmt: skip
+    buffer = io.BytesIO()
+    torch.save(payload, buffer, **save_kwargs)
+    path = tmp_path / name
+    path.write_bytes(_with_trailer(buffer.getvalue()))
+    return path
+
+
+@pytest.mark.parametrize("dtype", [torch.int64, torch.float64, torch.float16])
+def test_weights_of_another_dtype_are_refused_not_cast(tmp_path, dtype):
+    state = build_model("ae").state_dict()
+    state["decoder.layers.0.weight"] = torch.ones_like(state["decoder.layers.0.weight"], dtype=dtype)
+    path = _dressed(tmp_path, "typed.pt", state)
+    message = expect_clear_error(path, "decoder.layers.0.weight", str(dtype).removeprefix("torch."), "float32")
+    assert "\n" not in message
+
+
+def test_a_pickle_protocol_4_file_is_refused_without_torch_warnings(tmp_path, recwarn):
+    path = _dressed(tmp_path, "protocol4.pt", pickle_protocol=4)
+    expect_clear_error(path, "pickle format")
+    assert [str(w.message) for w in recwarn] == []

@@ -211,3 +211,24 @@ def test_auto_compile_stays_eager_on_the_cpu_even_for_long_runs(small_train_set,
     assert trainer.device.type == "cpu"
     assert not trainer._want_compile(100_000)
     assert make_trainer(small_train_set, test_set, epochs=1, compile="on")._want_compile(10)
+
+
+def test_a_loss_that_turns_nan_right_after_an_epoch_keeps_no_test_results(small_train_set, test_set):
+    """The restored weights are one update before the ones the epoch's test pass measured: its numbers
+    must not become the checkpoint's, and both front ends say what is kept (issue 14.6)."""
+    from gaerchen_gui.core.data import ImageSet
+    from gaerchen_gui.core.run_result import kept_message, kept_metrics, result_metadata
+
+    data = ImageSet(small_train_set.images.clone(), small_train_set.labels.clone())
+    trainer = make_trainer(data, test_set, epochs=3)
+    for event in trainer.run():
+        if isinstance(event, EpochEvent):
+            trainer.train_set.images.fill_(float("nan"))  # step 13, the first of epoch 2, gives NaN
+        stop = event
+    assert stop.reason == "non_finite" and "kept" not in stop.message  # what is kept: run_result's words
+    assert len(trainer.history.steps) == 12 and trainer.epochs_completed == 1
+    assert kept_metrics(trainer) is None and result_metadata(trainer)["test_metrics"] == {}
+    assert kept_message(stop, trainer) == (
+        "Kept the weights of step 12, the last with a finite loss "
+        "(1 finished epoch; no test results for these weights)."
+    )

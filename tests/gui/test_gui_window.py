@@ -307,7 +307,7 @@ def test_after_save_the_title_names_the_file(qtbot, window, tmp_path):
     assert window.show_checkpoint(trained) is None
     assert window.windowTitle() == "AE (unsaved)"
     window.training_panel.result = trained
-    saved = window.training_panel.save_result(tmp_path / "mine.pt")
+    saved = window.training_panel.save_result(tmp_path / "mine.pt").path
     assert window.windowTitle() == "AE (mine.pt)" and window.model.source == str(saved.resolve())
     assert str(saved) in window.settings.recent_files or str(saved.resolve()) in window.settings.recent_files
 

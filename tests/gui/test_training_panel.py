@@ -48,7 +48,7 @@ def test_adopt_save_and_reload_with_history(qtbot, panel, tmp_path):
     with qtbot.waitSignal(panel.modelAdopted) as adopted:
         panel.adopt_button.click()
     assert adopted.args[0] is panel.result
-    path = panel.save_result(tmp_path / "trained.pt")
+    path = panel.save_result(tmp_path / "trained.pt").path
     loaded = load_checkpoint(path)
     assert loaded.kind == "ae" and len(loaded.history.steps) == 12 and len(loaded.history.epochs) == 2
     z = torch.randn(3, 2)
