@@ -73,8 +73,9 @@ class SweepRunDone:
     runs: int
     beta: float
     stop: StopEvent
-    path: Path | None  # None when the run trained no step (nothing to save)
+    path: Path | None  # where it was saved; None when the run trained no step (nothing to save)
     test_metrics: dict[str, float] | None
+    save_problem: str | None = None  # why it is not at its place in the sweep's folder (saved elsewhere)
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,18 @@ class BetaSweep:
         self._data = {"train_set": train_set, "test_set": test_set, "val_limit": val_limit}
         self.paths = [self.out_dir / run_file_name(beta) for beta in self.betas]
 
+    def target_problem(self) -> str | None:
+        """Why the sweep's checkpoints cannot be written where they should go (checked before training)."""
+        from gaerchen_gui.core.save_target import target_problem
+
+        for path in self.paths:
+            problem = target_problem(path)
+            if problem:
+                return problem
+        return None
+
     def run(self) -> Iterator[SweepEvent]:
-        from gaerchen_gui.core.checkpoints import save_checkpoint
+        from gaerchen_gui.core.checkpoints import save_with_fallback
         from gaerchen_gui.core.data import load_test_set, load_train_set
         from gaerchen_gui.core.run_result import kept_metrics, result_metadata, steps_trained
 
@@ -129,10 +140,12 @@ class BetaSweep:
                 elif isinstance(event, StopEvent):
                     stop = event
             assert stop is not None
-            path = None
+            path, problem = None, None
             if steps_trained(trainer):
-                path = save_checkpoint(self.paths[index], trainer.model, result_metadata(trainer))
-            yield SweepRunDone(index, runs, config.beta, stop, path, kept_metrics(trainer))
+                # A full folder must not throw a trained model away: it goes elsewhere, and says where.
+                saved = save_with_fallback(self.paths[index], trainer.model, result_metadata(trainer))
+                path, problem = saved.path, saved.problem
+            yield SweepRunDone(index, runs, config.beta, stop, path, kept_metrics(trainer), problem)
             if stop.reason != "finished":
                 yield SweepStopped(stop.reason, index, f"The sweep stopped during run {index + 1} of {runs}.")
                 return
