@@ -12,44 +12,53 @@ import time
 from dataclasses import replace
 
 import torch
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea
-from superqt.utils import create_worker
 
 from gaerchen_gui.components.model_state import ModelState
 from gaerchen_gui.core.config import DEFAULT_BETA, ConfigError
 from gaerchen_gui.core.diagnostics import ModelDiagnostics, diagnose_model
 from gaerchen_gui.core.encoding import EncodedSet
 from gaerchen_gui.gui.actions import ActionKey
+from gaerchen_gui.gui.background_job import OnePassAtATime
 from gaerchen_gui.gui.diagnostics_panel import DiagnosticsPanel
 
 JOB = "diagnostics"
 
 
 class DiagnosticsJob:
-    """Computes one model's diagnostics off the GUI thread; the newest request wins."""
+    """Computes one model's diagnostics off the GUI thread, one pass at a time, while enabled."""
 
     def __init__(self, state: ModelState, beta_of_live_run) -> None:  # () -> float
         self.state = state
         self._beta_of_live_run = beta_of_live_run
-        self._worker = None
-        self._pending = False  # a request arrived while one was running: run again when it ends
+        self._passes = OnePassAtATime(state, JOB, self._plan)
         self.enabled = False
-        self.error: str | None = None  # why the last request failed
         self._was_live = state.live is not None
         state.encoded_changed.connect(self._on_encoded)
         state.live_changed.connect(self._on_live_changed)
 
-    def close(self) -> None:
-        """Stop listening; a pass under way ends on its own (one pass, seconds at most), its result dropped."""
-        self.enabled = self._pending = False
-        self.state.encoded_changed.disconnect(self._on_encoded)
-        self.state.live_changed.disconnect(self._on_live_changed)
-        self.state.cancel(JOB)
+    @property
+    def error(self) -> str | None:
+        return None if self._passes.error is None else f"The diagnostics could not be computed: {self._passes.error}"
 
     @property
     def running(self) -> bool:
-        return self._worker is not None
+        return self._passes.running
+
+    def wait(self, timeout_s: float) -> None:
+        self._passes.wait(timeout_s)
+
+    def close(self) -> None:
+        """Stop listening; a pass under way ends on its own (seconds at most), its result dropped."""
+        self.enabled = False
+        self.state.encoded_changed.disconnect(self._on_encoded)
+        self.state.live_changed.disconnect(self._on_live_changed)
+        self._passes.cancel()
+
+    def request(self) -> None:
+        if self.enabled:
+            self._passes.request()
 
     def _beta(self) -> float:
         if self.state.live is not None:
@@ -62,47 +71,25 @@ class DiagnosticsJob:
         if (live is not None) != self._was_live:
             # Training began (or the view left it): a pass on the weights shown before no longer applies.
             self._was_live = live is not None
-            self.state.cancel(JOB)
+            self._passes.cancel()
             if self.state.diagnostics is not None:
                 self.state.set_diagnostics(None)
 
     def _on_encoded(self, encoded: EncodedSet | None) -> None:
-        if self.enabled and encoded is not None:
+        if encoded is not None:
             self.request()
 
-    def request(self) -> None:
+    def _plan(self):
         state, encoded, model = self.state, self.state.encoded, self.state.decoding_model
         if not self.enabled or encoded is None or model is None or state.kind != "vae":
-            return
-        if self._worker is not None:
-            self._pending = True  # a snapshot every half second must not queue up passes
-            return
-        ticket = state.ticket(JOB)
+            return None
         step = state.live.step if state.live is not None else None
         images = torch.from_numpy(encoded.images).unsqueeze(1)
-        worker = create_worker(
-            diagnose_model, model, images, encoded.labels, self._beta(), _start_thread=False, _ignore_errors=True
-        )
 
-        def done(result: ModelDiagnostics) -> None:
-            self.error = None
-            state.set_diagnostics(replace(result, step=step), ticket)
+        def deliver(result: ModelDiagnostics | None, ticket) -> None:
+            state.set_diagnostics(None if result is None else replace(result, step=step), ticket)
 
-        def failed(err: BaseException) -> None:
-            self.error = f"The diagnostics could not be computed: {err}"
-            state.set_diagnostics(None, ticket)
-
-        worker.returned.connect(done)
-        worker.errored.connect(failed)
-        worker.finished.connect(self._on_finished)
-        self._worker = worker
-        worker.start()
-
-    def _on_finished(self) -> None:
-        self._worker = None
-        if self._pending:
-            self._pending = False
-            self.request()
+        return diagnose_model, (model, images, encoded.labels, self._beta()), deliver
 
 
 class DiagnosticsDock:
@@ -159,9 +146,8 @@ class DiagnosticsDock:
         for job in self._jobs.values():
             job.close()
         deadline = time.monotonic() + timeout_s
-        while any(job.running for job in self._jobs.values()) and time.monotonic() < deadline:
-            QCoreApplication.processEvents()  # the worker's "finished" arrives through the event loop
-            time.sleep(0.01)
+        for job in self._jobs.values():
+            job.wait(max(0.0, deadline - time.monotonic()))
         self._jobs.clear()
 
     def _forget_removed_models(self) -> None:
