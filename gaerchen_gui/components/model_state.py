@@ -33,6 +33,7 @@ import numpy as np
 from psygnal import Signal
 
 from gaerchen_gui.core.checkpoints import Checkpoint
+from gaerchen_gui.core.coverage import CoveragePicture
 from gaerchen_gui.core.diagnostics import ModelDiagnostics
 from gaerchen_gui.core.encoding import EncodedSet
 from gaerchen_gui.core.models import LatentModel
@@ -101,6 +102,7 @@ class ModelState:
     busy_changed = Signal(object)  # Busy | None
     message_changed = Signal(object)  # str | None: a note in place of the map (loading, an error)
     diagnostics_changed = Signal(object)  # ModelDiagnostics | None (VAEs only)
+    coverage_changed = Signal(object)  # CoveragePicture | None: the holes layer
 
     def __init__(self, name: str | None = None) -> None:
         self.name = name or f"model {next(_names)}"
@@ -117,6 +119,7 @@ class ModelState:
         self.busy: Busy | None = None
         self.message: str | None = None
         self.diagnostics: ModelDiagnostics | None = None
+        self.coverage: CoveragePicture | None = None
         self.error: str | None = None  # the last refusal or failure, for a dialog or a pane's note
         self.generation = 0  # increments with every checkpoint: results for an older one are stale
         self._latest: dict[str, int] = {}
@@ -181,6 +184,7 @@ class ModelState:
             ("sample_images", self.sample_images_changed),
             ("manifold", self.manifold_changed),
             ("diagnostics", self.diagnostics_changed),
+            ("coverage", self.coverage_changed),
         ):
             if getattr(self, attr) is not None:
                 setattr(self, attr, None)
@@ -233,6 +237,13 @@ class ModelState:
             return False
         self.diagnostics = diagnostics
         self.diagnostics_changed.emit(diagnostics)
+        return True
+
+    def set_coverage(self, picture: CoveragePicture | None, ticket: Ticket | None = None) -> bool:
+        if ticket is not None and not self.is_current(ticket):
+            return False
+        self.coverage = picture
+        self.coverage_changed.emit(picture)
         return True
 
     def set_manifold_status(self, text: str) -> None:

@@ -23,6 +23,7 @@ DEFAULT_RESOLUTION = 160  # cells per side of the distance field: ~0.1 s for 10,
 DENSITY_RESOLUTION = 96  # the density costs N x cells Gaussians: a coarser grid and a subset of the images
 DENSITY_MAX_IMAGES = 2000
 SIGMA_LEVELS = (1, 2, 3)
+COVERAGE_OPACITY = 0.6  # the layer's default opacity
 # Distances are exact up to this many off-data thresholds and capped there: the layer shades a cell
 # fully from 2 thresholds on, so further ones need no exact value.
 DISTANCE_REACH = 3.0
@@ -149,3 +150,21 @@ def coverage_picture(
     density = mixture_density(points[rows], log_vars[rows], density_grid)
     levels = mass_levels(density, density_grid.cell_area, tuple(sigma_mass(k) for k in SIGMA_LEVELS))
     return CoveragePicture(distance, extent, density.astype(np.float32), extent, tuple(levels))
+
+
+def padded_extent(points: np.ndarray, margin: float = 0.25) -> tuple[float, float, float, float]:
+    """The points' bounding box grown by ``margin`` of its size on every side (holes lie around the data too)."""
+    lo, hi = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
+    pad = np.maximum(hi - lo, 1e-6) * margin
+    return (float(lo[0] - pad[0]), float(lo[1] - pad[1]), float(hi[0] + pad[0]), float(hi[1] + pad[1]))
+
+
+def model_coverage(model, images, points: np.ndarray, off_data_threshold: float) -> CoveragePicture:
+    """The coverage picture of ``points`` (the map's codes of ``images``, (N, 1, 32, 32)) under
+    ``model`` (a LatentModel); a VAE's posterior variances come from encoding ``images`` again."""
+    log_vars = None
+    if model.kind == "vae":
+        from gaerchen_gui.core.evaluation import posterior_all
+
+        log_vars = posterior_all(model, images)[1].numpy()
+    return coverage_picture(points, off_data_threshold, padded_extent(points), log_vars=log_vars)

@@ -35,6 +35,7 @@ class ActionKey(str, Enum):
     SMOOTH_PREVIEW = "smooth_preview"
     SHOW_TRAINING = "show_training"
     SHOW_DIAGNOSTICS = "show_diagnostics"
+    SHOW_COVERAGE = "show_coverage"
     SHOW_MANIFOLD = "show_manifold"
     SHOW_TRAIN_POINTS = "show_train_points"
     COMPARE = "compare"
@@ -64,6 +65,14 @@ ACTIONS: dict[ActionKey, ActionInfo] = {
         checkable=True,
         icon=QStyle.StandardPixmap.SP_MediaPlay,
         on_toggled=lambda w, on: w.show_training(on),
+    ),
+    ActionKey.SHOW_COVERAGE: ActionInfo(
+        "Holes and Coverage",
+        "Shade the map's holes (far from every encoded image); for a VAE, the prior's and the aggregate "
+        "posterior's contours",
+        "Ctrl+H",
+        checkable=True,
+        on_toggled=lambda w, on: setattr(w.explorer.options, "show_coverage", on),
     ),
     ActionKey.SHOW_DIAGNOSTICS: ActionInfo(
         "VAE Diagnostics",

@@ -12,13 +12,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QTransform
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QSlider, QWidget
 
-from gaerchen_gui.core.coverage import SIGMA_LEVELS, CoveragePicture
+from gaerchen_gui.core.coverage import COVERAGE_OPACITY, SIGMA_LEVELS, CoveragePicture
 from gaerchen_gui.gui.loss_curves import KL_COLOUR
 from gaerchen_gui.gui.map_items import Z_BACKGROUND
 from gaerchen_gui.gui.theme import OFF_DATA_COLOR, plot_foreground
 
-DEFAULT_OPACITY = 0.6
 CLEAR_UP_TO = 1.0  # in off-data thresholds: no shade this close to an image
 FULL_FROM = 2.0  # full shade from here on
 _CIRCLE_POINTS = 181
@@ -47,10 +47,10 @@ class CoverageLayer:
         self.posterior = [pg.IsocurveItem(level=0.0, pen=posterior_pen, axisOrder="row-major") for _ in SIGMA_LEVELS]
         for item in (self.shade, *self.prior, *self.posterior):
             item.setZValue(Z_BACKGROUND + 1)
-            plot.addItem(item)
+            plot.addItem(item, ignoreBounds=True)  # auto-range follows the data, not the padded layer
         self._picture: CoveragePicture | None = None
         self._visible = False
-        self._opacity = DEFAULT_OPACITY
+        self._opacity = COVERAGE_OPACITY
         self.set_visible(False)
 
     @property
@@ -97,3 +97,37 @@ class CoverageLayer:
                 curve.setData(picture.density, level)
                 curve.setTransform(to_latent)
         self.set_visible(self._visible)
+
+
+class CoverageControls(QWidget):
+    """Show / opacity of the holes layer, and what its marks mean."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.show_box = QCheckBox("Shade the holes")
+        self.show_box.setObjectName("coverageShow")
+        self.show_box.setToolTip(
+            "Shade each region by its distance to the nearest encoded test image: clear within one "
+            "off-data distance, full from two. For a VAE, also the prior's and the aggregate posterior's contours."
+        )
+        self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
+        self.opacity_slider.setObjectName("coverageOpacity")
+        self.opacity_slider.setRange(5, 100)
+        self.opacity_slider.setValue(round(COVERAGE_OPACITY * 100))
+        self.opacity_slider.setToolTip("How strongly the holes are shaded")
+        key = QLabel(
+            f'<span style="color: {OFF_DATA_COLOR}">■</span> off the data &nbsp; '
+            "╌ prior N(0, I) at 1, 2, 3 σ &nbsp; "
+            f'<span style="color: rgb{tuple(KL_COLOUR)}">━</span> aggregate posterior, same masses (VAE)'
+        )
+        key.setWordWrap(True)
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.show_box, 0, 0)
+        layout.addWidget(QLabel("Opacity"), 0, 1)
+        layout.addWidget(self.opacity_slider, 0, 2)
+        layout.addWidget(key, 1, 0, 1, 3)
+
+    @property
+    def opacity(self) -> float:
+        return self.opacity_slider.value() / 100

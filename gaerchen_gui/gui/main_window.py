@@ -103,6 +103,7 @@ class ExplorerWindow(QMainWindow):
         options = self.explorer.options.events  # the options change from the side panel too
         options.show_manifold.connect(lambda on: self.actions[ActionKey.SHOW_MANIFOLD].setChecked(on))
         options.show_train_points.connect(lambda on: self.actions[ActionKey.SHOW_TRAIN_POINTS].setChecked(on))
+        options.show_coverage.connect(lambda on: self.actions[ActionKey.SHOW_COVERAGE].setChecked(on))
         self.explorer.active_changed.connect(self._on_active_changed)
         for pane in self.panes.panes:
             self._on_pane_added(pane)
