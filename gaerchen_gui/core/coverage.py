@@ -23,7 +23,7 @@ DEFAULT_RESOLUTION = 160  # cells per side of the distance field: ~0.1 s for 10,
 DENSITY_RESOLUTION = 96  # the density costs N x cells Gaussians: a coarser grid and a subset of the images
 DENSITY_MAX_IMAGES = 2000
 SIGMA_LEVELS = (1, 2, 3)
-COVERAGE_OPACITY = 0.6  # the layer's default opacity
+COVERAGE_OPACITY = 0.4  # the layer's default opacity: the points stay the eye-catcher
 # Distances are exact up to this many off-data thresholds and capped there: the layer shades a cell
 # fully from 2 thresholds on, so further ones need no exact value.
 DISTANCE_REACH = 3.0

@@ -24,6 +24,8 @@ from gaerchen_gui.gui.background_job import OnePassAtATime
 from gaerchen_gui.gui.diagnostics_panel import DiagnosticsPanel
 
 JOB = "diagnostics"
+DOCK_WIDTH = 380
+DOCK_MIN_WIDTH = 280
 
 
 class DiagnosticsJob:
@@ -105,11 +107,13 @@ class DiagnosticsDock:
         scroller.setWidgetResizable(True)
         scroller.setFrameShape(QFrame.Shape.NoFrame)
         self.dock.setWidget(scroller)
+        self.panel.setMinimumWidth(DOCK_MIN_WIDTH)
         self.dock.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea | Qt.DockWidgetArea.BottomDockWidgetArea)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
         self._jobs: dict[int, DiagnosticsJob] = {}
         self._shown: ModelState | None = None
+        self._sized = False
         self.dock.visibilityChanged.connect(self._on_visibility)
         window.explorer.active_changed.connect(self._show_model)
         window.explorer.models_changed.connect(self._forget_removed_models)
@@ -120,7 +124,12 @@ class DiagnosticsDock:
         return self.dock.isVisible()
 
     def show(self, visible: bool) -> None:
+        first_time = visible and not self._sized
         self.dock.setVisible(visible)
+        if first_time:
+            # wide enough to read the bars and the summary; the map gives up the width, the user may take it back
+            self._sized = True
+            self.window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
 
     def _on_visibility(self, _: bool) -> None:
         self.window.actions[ActionKey.SHOW_DIAGNOSTICS].setChecked(self.dock.isVisible())

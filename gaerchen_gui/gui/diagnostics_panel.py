@@ -30,6 +30,7 @@ def _bar_plot(title: str, y_label: str) -> pg.PlotWidget:
     plot.hideButtons()
     plot.setMenuEnabled(False)
     plot.setMinimumHeight(120)
+    plot.setMaximumHeight(240)  # both plots fit beside a 900-px-high map without scrolling
     plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
     return plot
 
