@@ -183,6 +183,7 @@ class TrainingPanel(QWidget):
         self.runner.snapshot.connect(self.snapshotReady)
         self.runner.stopped.connect(self._on_stopped)
         self.runner.failed.connect(self._on_failed)
+        self.runner.live_map_failed.connect(self._on_live_map_failed)
         self.apply_config(TrainConfig.book("vae"))
         self._set_running(False)
 
@@ -338,6 +339,9 @@ class TrainingPanel(QWidget):
         self._set_running(False)
         QMessageBox.critical(self, "Training failed", f"Training stopped with an error:\n\n{error}\n\n"
                              "The explorer's model is unchanged.")  # fmt: skip
+
+    def _on_live_map_failed(self, error: str) -> None:
+        self._say(f"The live map stopped following this run (training goes on): {error}", error=True)
 
     def _checkpoint_from(self, trainer: Trainer) -> Checkpoint:
         # The run is over: the worker no longer touches the trainer, so copying is safe.
