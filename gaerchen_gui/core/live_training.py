@@ -216,7 +216,13 @@ def live_training(
                 snapshots.request(trainer.model, event.global_step)
                 last_request = now
         snapshots.close(wait_s=1.0)  # an older snapshot must not arrive after the final one
-        yield make_snapshot(trainer.model, live_images, len(trainer.history.steps))
+        try:
+            final = make_snapshot(trainer.model, live_images, len(trainer.history.steps))
+        except Exception as err:  # the trained model is fine: the run must still end with it
+            if not failure_told:
+                yield LiveMapFailed(err)
+        else:
+            yield final
     finally:
         snapshots.close()
     return trainer
