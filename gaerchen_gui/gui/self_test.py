@@ -44,7 +44,7 @@ class SelfTestFailure(Exception):
 _watchers: list[Callable[[], str | None]] = []
 
 
-class _ErrorWatch:
+class ErrorWatch:
     """What the window has said went wrong: a model's error (shown in place of its map) or a message box.
 
     A message box is modal: its own event loop would stop the self-test until someone clicks it, so a
@@ -97,7 +97,7 @@ def run_self_test() -> int:
         try:
             window = ExplorerWindow(settings=Settings.in_file(Path(tmp) / "settings.ini"), seed=0)
             window.ask_before_closing = False  # nobody to ask: a trained model is not kept
-            watch = _ErrorWatch(window)
+            watch = ErrorWatch(window)
             _watchers.append(watch)
             window.show()
             window.raise_()
@@ -136,7 +136,7 @@ def _quiet_offscreen(previous):  # a Qt message handler
 
 def wait_until(predicate: Callable[[], bool], timeout_s: float, what: str) -> float:
     """Process events until ``predicate()`` holds; returns the seconds it took. Fails at once when
-    the window shows an error during the self-test (see _ErrorWatch)."""
+    the window shows an error during the self-test (see ErrorWatch)."""
     from PySide6.QtWidgets import QApplication
 
     start = time.monotonic()

@@ -255,7 +255,9 @@ class TrainingPanel(QWidget):
             self._say(f"Not started: {err}.", error=True)
             return False
         if self.live_images is None:
-            self._say("Not started: the test images are still loading.", error=True)
+            self._say(
+                "Not started: the test images are not loaded (yet; if they cannot be, the map says why).", error=True
+            )
             return False
         self._config = config
         self.result = None
