@@ -136,7 +136,7 @@ def test_soak_runs_briefly_without_crashes_and_reports_every_figure():
     assert result["exit_code"] == 0 and result["uncaught"] == [] and result["errors_shown"] == []
     for key in ("rss_open_mb", "rss_start_mb", "rss_end_mb", "decode_p95_ms_first_minute", "decode_p95_ms_last_minute"):
         assert is_number(result[key]) and result[key] > 0, (key, result[key])
-    assert is_number(result["rss_growth"]) and len(result["rss_mb"]) >= 2
+    assert is_number(result["rss_growth"]) and len(result["rss_mb"]) >= 1 and result["rss_peak_mb"] > 0
     for key in ("cycles", "drag_moves", "hovers", "model_switches"):
         assert isinstance(result[key], int) and result[key] > 0, (key, result[key])
     assert isinstance(result["training_runs"], int) and isinstance(result["driver_errors"], int)
