@@ -11,6 +11,7 @@ import logging
 import numpy as np
 import pytest
 import torch
+from core_support import drain
 from numpy.lib import format as npy_format
 
 from gaerchen_gui.core import disk_cache
@@ -125,21 +126,12 @@ def test_a_damaged_cached_split_is_read_again_from_the_files_and_is_unchanged(ca
     assert disk_cache.read_array(split_entry("t10k", what)) is not None
 
 
-def run(steps):
-    fractions = []
-    try:
-        while True:
-            fractions.append(next(steps))
-    except StopIteration as done:
-        return done.value, fractions
-
-
 @pytest.mark.parametrize("how", ["zeroed", "flipped byte"])
 def test_damaged_cached_embeddings_are_encoded_again_and_are_unchanged(cache, test_set, how):
     torch.manual_seed(0)
     model = build_model("ae", 2).eval()
     small = test_set.subset(700)
-    encoded, _ = run(encode_progressively(model, lambda: small, cache_name="embeddings-test"))
+    encoded, _ = drain(encode_progressively(model, lambda: small, cache_name="embeddings-test"))
     path = entry_path(cache, "embeddings-test")
     if how == "zeroed":  # every point at (0, 0), the file otherwise intact
         data = bytearray(path.read_bytes())
@@ -148,7 +140,7 @@ def test_damaged_cached_embeddings_are_encoded_again_and_are_unchanged(cache, te
         path.write_bytes(bytes(data))
     else:
         damage(path, how)
-    again, fractions = run(encode_progressively(model, lambda: small, cache_name="embeddings-test"))
+    again, fractions = drain(encode_progressively(model, lambda: small, cache_name="embeddings-test"))
     assert len(fractions) > 2  # encoded anew, slice by slice, not read from the damaged entry
     np.testing.assert_array_equal(again.z, encoded.z)
     np.testing.assert_array_equal(disk_cache.read_array("embeddings-test"), encoded.z)
