@@ -183,7 +183,9 @@ class TrainingPanel(QWidget):
         self.runner.snapshot.connect(self.snapshotReady)
         self.runner.stopped.connect(self._on_stopped)
         self.runner.failed.connect(self._on_failed)
-        self.runner.live_map_failed.connect(self._on_live_map_failed)
+        self.runner.live_map_failed.connect(
+            lambda error: self._say(f"The live map stopped following this run (training goes on): {error}", error=True)
+        )
         self.apply_config(TrainConfig.book("vae"))
         self._set_running(False)
 
@@ -255,9 +257,7 @@ class TrainingPanel(QWidget):
             self._say(f"Not started: {err}.", error=True)
             return False
         if self.live_images is None:
-            self._say(
-                "Not started: the test images are not loaded (yet; if they cannot be, the map says why).", error=True
-            )
+            self._say("Not started: the test images are not loaded yet (the map says why if they fail).", error=True)
             return False
         self._config = config
         self.result = None
@@ -341,9 +341,6 @@ class TrainingPanel(QWidget):
         self._set_running(False)
         QMessageBox.critical(self, "Training failed", f"Training stopped with an error:\n\n{error}\n\n"
                              "The explorer's model is unchanged.")  # fmt: skip
-
-    def _on_live_map_failed(self, error: str) -> None:
-        self._say(f"The live map stopped following this run (training goes on): {error}", error=True)
 
     def _checkpoint_from(self, trainer: Trainer) -> Checkpoint:
         # The run is over: the worker no longer touches the trainer, so copying is safe.
