@@ -86,6 +86,7 @@ class Soak:
         self.crashes: list[str] = []
         self.driver_errors: list[str] = []
         self.driver_error_count = 0
+        self.map_errors: list[str] = []  # a model's error in place of its map, whenever one was seen
         self.latencies: list[tuple[float, float]] = []  # (seconds into the soak, ms)
         self.rss: list[tuple[float, float]] = []  # (seconds into the soak, MB), after each cycle
         self.counts = dict.fromkeys(("cycles", "drag_moves", "hovers", "model_switches", "training_runs"), 0)
@@ -109,6 +110,11 @@ class Soak:
             self.driver_error_count += 1
             if len(self.driver_errors) < KEPT_MESSAGES:
                 self.driver_errors.append(f"{what}: {type(err).__name__}: {err}")
+        # after every step: the next model switch clears a model's error from the map
+        for state in self.window.explorer.models:
+            shown = f"{state.display_name}: {state.error}"
+            if state.error and shown not in self.map_errors:
+                self.map_errors.append(shown)
 
     def drag(self) -> None:
         from gui_latency import measure_decode
@@ -228,8 +234,7 @@ def run_child(minutes: float) -> dict:
             watch.stop()
             close_window(window)
             qInstallMessageHandler(previous_handler)
-    errors_shown = list(watch.dialogs)
-    errors_shown += [f"{s.display_name}: {s.error}" for s in window.explorer.models if s.error]
+    errors_shown = watch.dialogs + soak.map_errors
     last_minute = max(0.0, elapsed - 60.0)
     rss_start, rss_end = min(between(soak.rss, 0.0, 60.0)), min(between(soak.rss, last_minute, elapsed))
     floors = [min(between(soak.rss, m * 60.0, (m + 1) * 60.0) or [math.nan]) for m in range(max(1, int(elapsed // 60)))]
