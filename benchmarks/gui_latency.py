@@ -406,6 +406,7 @@ def measure_decode(window, spin: Spinner, moves: int) -> dict:  # an ExplorerWin
         # handle: the move event's handling (cursor, readouts, request); decoder: the worker waking up and
         # decoding; deliver: the queued result reaching the GUI thread; paint: until the preview paints it
         "breakdown_p50_ms": {name: ms(percentile(values, 50)) for name, values in parts.items()},
+        "latencies_ms": [ms(value) for value in total],  # each measured move, in order (soak.py's minutes)
     }
 
 

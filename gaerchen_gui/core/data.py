@@ -47,8 +47,11 @@ DATA_DIR_ENV = "GAERCHEN_DATA_DIR"
 IMAGE_SIZE = 32  # the book pads 28x28 to 32x32 so three stride-2 convs give 4x4
 
 
-class DatasetError(RuntimeError):
-    """Fashion-MNIST is missing or damaged; the message says which file and what to do."""
+class DatasetError(Exception):
+    """Fashion-MNIST is missing or damaged; the message says which file and what to do.
+
+    Not a RuntimeError: that is what torch raises for its own failures, and what superqt's workers
+    mistake for a deleted worker (the GUI's workers report every exception anyway, see gui/workers.py)."""
 
 
 @dataclass(frozen=True)

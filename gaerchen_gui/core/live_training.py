@@ -67,6 +67,13 @@ class LiveSnapshot:
 
 
 @dataclass(frozen=True)
+class LiveMapFailed:
+    """The snapshot thread raised: the live map stops following, training goes on (its weights are fine)."""
+
+    error: Exception
+
+
+@dataclass(frozen=True)
 class TrainingStarted:
     trainer: Trainer  # for reading config, device and sizes; the loop owns it until it ends
 
@@ -91,13 +98,15 @@ class SnapshotThread:
         self._busy = False
         self._warm = False
         self._closed = False
+        self.error: Exception | None = None  # what ended the thread early, if anything did
         self._thread = threading.Thread(target=self._loop, name="gaerchen-live-snapshots", daemon=True)
         self._thread.start()
 
     @property
     def idle(self) -> bool:
+        """Ready for a request: not embedding, nothing waiting, and not ended by an error."""
         with self._cond:
-            return not self._busy and self._job is None
+            return not self._busy and self._job is None and self.error is None
 
     def request(self, model: LatentModel, global_step: int) -> None:
         """Embed with a copy of ``model`` as it is now (call between steps)."""
@@ -134,6 +143,14 @@ class SnapshotThread:
         return torch.cat(parts)
 
     def _loop(self) -> None:
+        try:
+            self._serve()
+        except Exception as err:  # kept for live_training to report: a thread's exception is otherwise only printed
+            with self._cond:
+                self.error = err
+                self._busy = False
+
+    def _serve(self) -> None:
         torch.set_num_threads(os.cpu_count() or 1)  # per thread: a pool thread may have been set to 1
         while True:
             with self._cond:
@@ -167,9 +184,10 @@ def live_training(
     live_images: torch.Tensor,
     min_interval_s: float = MIN_INTERVAL_S,
     snapshots: SnapshotThread | None = None,
-) -> Generator[TrainEvent | LiveSnapshot | TrainingStarted, None, Trainer]:
+) -> Generator[TrainEvent | LiveSnapshot | TrainingStarted | LiveMapFailed, None, Trainer]:
     """Yield the trainer's events and LiveSnapshots: one of the initial model, then one started
     every :func:`snapshot_wait` seconds (at least ``min_interval_s``), and one of the final model.
+    If the snapshot thread fails, one :class:`LiveMapFailed` says why and training goes on.
 
     ``live_images``: (n_live, 1, 32, 32), typically ~2,000 fixed test images.
     ``snapshots``: a SnapshotThread created on the thread whose priority it should have
@@ -183,18 +201,28 @@ def live_training(
         # oneDNN sets up its kernels), and the first steps need not wait for it.
         snapshots.request(trainer.model, 0)
         last_request = time.perf_counter()
+        failure_told = False
         for event in trainer.run():
             yield event
             if not isinstance(event, (StepEvent, PausedEvent)):
                 continue
             yield from snapshots.take()
+            if snapshots.error is not None and not failure_told:
+                failure_told = True
+                yield LiveMapFailed(snapshots.error)
             now = time.perf_counter()
             wait = snapshot_wait(snapshots.cost_s, min_interval_s)
             if isinstance(event, StepEvent) and now - last_request >= wait and snapshots.idle:
                 snapshots.request(trainer.model, event.global_step)
                 last_request = now
         snapshots.close(wait_s=1.0)  # an older snapshot must not arrive after the final one
-        yield make_snapshot(trainer.model, live_images, len(trainer.history.steps))
+        try:
+            final = make_snapshot(trainer.model, live_images, len(trainer.history.steps))
+        except Exception as err:  # the trained model is fine: the run must still end with it
+            if not failure_told:
+                yield LiveMapFailed(err)
+        else:
+            yield final
     finally:
         snapshots.close()
     return trainer

@@ -38,6 +38,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from gaerchen_gui.core.models import LatentModel
 from gaerchen_gui.gui import process_tuning
+from gaerchen_gui.gui.workers import error_text
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ class DecodeWorker(QThread):
     """Start with :meth:`start`, feed with :meth:`request`, end with :meth:`stop` (waits for the thread)."""
 
     decoded = Signal(object)  # DecodeResult
-    failed = Signal(str)  # a message; the decoder raised (should not happen with a loaded model)
+    failed = Signal(str, str)  # channel, message: the decoder or a request's ``finish`` raised
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -230,7 +231,7 @@ class DecodeWorker(QThread):
                 if req.finish is not None:
                     images = req.finish(images)
             except Exception as err:  # report, keep serving
-                self.failed.emit(f"Decoding failed: {err}")
+                self.failed.emit(channel, f"Decoding failed: {error_text(err)}")
                 continue
             with self._cond:
                 self.stats.decoded += 1

@@ -16,7 +16,6 @@ from functools import partial
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
-from superqt.utils import create_worker
 
 from gaerchen_gui.components.explorer_state import ExplorerState
 from gaerchen_gui.components.model_state import Busy, CursorImage, ManifoldPicture, ModelState
@@ -38,6 +37,7 @@ from gaerchen_gui.core.neighbours import NearestIndex
 from gaerchen_gui.core.sampling import sample_latent_points
 from gaerchen_gui.gui.coverage_job import CoverageJob
 from gaerchen_gui.gui.decode_worker import DecodeResult, DecodeWorker
+from gaerchen_gui.gui.workers import LoudWorker, error_text
 
 WORKER_STOP_TIMEOUT_S = 30.0  # loading the test set (~2 s) cannot be interrupted; encoding can
 SPACING_NAMES = {"uniform": "even over the data", "normal": "normal quantiles"}
@@ -73,8 +73,8 @@ class ModelJobs(QObject):
         self.manifold_decoder = DecodeWorker(self)
         self.decoder.decoded.connect(self._on_decoded)
         self.manifold_decoder.decoded.connect(self._on_manifold_decoded)
-        self.decoder.failed.connect(self.decode_failed)
-        self.manifold_decoder.failed.connect(self.decode_failed)
+        self.decoder.failed.connect(self._on_decode_failed)  # methods of this QObject: queued to the GUI thread
+        self.manifold_decoder.failed.connect(self._on_manifold_failed)
 
         state.decoder_changed.connect(self._on_decoder_changed)
         state.checkpoint_changed.connect(self._on_checkpoint_changed)
@@ -133,14 +133,7 @@ class ModelJobs(QObject):
         kind = checkpoint.kind.upper()
         self.state.set_message(f"Loading the Fashion-MNIST test images for the {kind}…")
         self.state.set_busy(Busy("encoding"), ticket)
-        worker = create_worker(
-            encode_progressively,
-            checkpoint.model,
-            self._load_images,
-            cache_name=name,
-            _start_thread=False,
-            _ignore_errors=True,
-        )
+        worker = LoudWorker(encode_progressively, checkpoint.model, self._load_images, cache_name=name)
 
         def progress(fraction: float) -> None:
             if self.state.set_busy(Busy("encoding", fraction), ticket):
@@ -153,7 +146,9 @@ class ModelJobs(QObject):
 
         worker.yielded.connect(progress)
         worker.returned.connect(done)
-        worker.errored.connect(lambda err: self.state.fail(f"The test images could not be encoded:\n{err}", ticket))
+        worker.errored.connect(
+            lambda err: self.state.fail(f"The test images could not be encoded:\n{error_text(err)}", ticket)
+        )
         self._start(worker)
 
     # -- the 60,000 training images -----------------------------------------------------------------
@@ -177,9 +172,7 @@ class ModelJobs(QObject):
         if cached is not None:
             state.set_train_points(cached, ticket)
             return
-        worker = create_worker(
-            encode_training_points, checkpoint.model, cache_name=name, _start_thread=False, _ignore_errors=True
-        )
+        worker = LoudWorker(encode_training_points, checkpoint.model, cache_name=name)
 
         def done(result: tuple[np.ndarray, np.ndarray]) -> None:
             self._cache.put(name, result)
@@ -188,7 +181,7 @@ class ModelJobs(QObject):
 
         def failed(err: Exception) -> None:
             if state.set_busy(None, ticket):
-                state.error = f"The training images could not be encoded:\n{err}"
+                state.error = f"The training images could not be encoded:\n{error_text(err)}"
                 self.explorer.options.show_train_points = False
                 self.failed.emit("Training images unavailable", state.error)
 
@@ -263,6 +256,16 @@ class ModelJobs(QObject):
             self.state.set_manifold_status(
                 f"{grid.resolution} x {grid.resolution} decoded images, {spacing}  ·  {seconds:.2f} s"
             )
+
+    def _on_decode_failed(self, _channel: str, message: str) -> None:
+        if not self._shut_down:
+            self.decode_failed.emit(message)
+
+    def _on_manifold_failed(self, _channel: str, message: str) -> None:
+        # Said where the user looks for the grid (its status stayed on "Decoding…" otherwise), and in the status bar.
+        if not self._shut_down:
+            self.state.set_manifold_status(f"Cannot draw the manifold: {message}")
+            self.decode_failed.emit(message)
 
     # -- the model being trained ------------------------------------------------------------------
     def show_snapshot(self, snapshot: LiveSnapshot, index: NearestIndex) -> bool:

@@ -7,6 +7,10 @@ screen and that the images change along the way; then switches to the VAE with
 a click on its toolbar button and resamples. Prints one summary line and
 returns 0, or prints the reason and returns 1. Settings go to a temporary file,
 so the user's are untouched.
+
+It fails as soon as the window shows an error (a model's message in place of
+its map, or a dialog, which it closes: nobody is there to click it), naming it,
+instead of waiting out a timeout: e.g. a missing data file fails it at once.
 """
 
 from __future__ import annotations
@@ -36,6 +40,45 @@ class SelfTestFailure(Exception):
     pass
 
 
+# While the self-test runs: callables that return what went wrong on screen, or None (see wait_until).
+_watchers: list[Callable[[], str | None]] = []
+
+
+class ErrorWatch:
+    """What the window has said went wrong: a model's error (shown in place of its map) or a message box.
+
+    A message box is modal: its own event loop would stop the self-test until someone clicks it, so a
+    timer (which runs inside that loop too) records its text and closes it."""
+
+    def __init__(self, window) -> None:  # an ExplorerWindow
+        from PySide6.QtCore import QTimer
+
+        self.window = window
+        self.dialogs: list[str] = []
+        self._timer = QTimer()
+        self._timer.timeout.connect(self._close_message_boxes)
+        self._timer.start(50)
+
+    def _close_message_boxes(self) -> None:
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            self.dialogs.append(f"{box.windowTitle()}: {box.text()}".replace("\n\n", " ").replace("\n", " "))
+            box.reject()
+
+    def __call__(self) -> str | None:
+        if self.dialogs:
+            return f"the window showed a dialog: {self.dialogs[0]}"
+        for state in self.window.explorer.models:
+            if state.error:
+                return f"the {state.display_name} shows an error: {state.error}".replace("\n", " ")
+        return None
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+
 def run_self_test() -> int:
     if not any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -50,10 +93,12 @@ def run_self_test() -> int:
     previous_handler = qInstallMessageHandler(None)  # Qt hands back the handler it replaces
     qInstallMessageHandler(_quiet_offscreen(previous_handler))
     with tempfile.TemporaryDirectory(prefix="gaerchen-self-test-") as tmp:
-        window = None
+        window = watch = None
         try:
             window = ExplorerWindow(settings=Settings.in_file(Path(tmp) / "settings.ini"), seed=0)
             window.ask_before_closing = False  # nobody to ask: a trained model is not kept
+            watch = ErrorWatch(window)
+            _watchers.append(watch)
             window.show()
             window.raise_()
             summary = _exercise(window)
@@ -65,6 +110,9 @@ def run_self_test() -> int:
             print("gaerchen self-test FAILED: unexpected error (traceback above)", file=sys.stderr)
             return 1
         finally:
+            if watch is not None:
+                watch.stop()
+                _watchers.remove(watch)
             if window is not None:
                 close_window(window)
             qInstallMessageHandler(previous_handler)
@@ -87,11 +135,16 @@ def _quiet_offscreen(previous):  # a Qt message handler
 
 
 def wait_until(predicate: Callable[[], bool], timeout_s: float, what: str) -> float:
-    """Process events until ``predicate()`` holds; returns the seconds it took."""
+    """Process events until ``predicate()`` holds; returns the seconds it took. Fails at once when
+    the window shows an error during the self-test (see ErrorWatch)."""
     from PySide6.QtWidgets import QApplication
 
     start = time.monotonic()
     while not predicate():
+        for watcher in _watchers:
+            trouble = watcher()
+            if trouble:
+                raise SelfTestFailure(f"while waiting for {what}, {trouble}")
         if time.monotonic() - start > timeout_s:
             raise SelfTestFailure(f"timed out after {timeout_s:.0f} s waiting for {what}")
         QApplication.processEvents()

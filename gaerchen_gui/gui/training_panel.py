@@ -178,6 +178,9 @@ class TrainingPanel(QWidget):
         self.runner.snapshot.connect(self.snapshotReady)
         self.runner.stopped.connect(self._on_stopped)
         self.runner.failed.connect(self._on_failed)
+        self.runner.live_map_failed.connect(
+            lambda error: self._say(f"The live map stopped following this run (training goes on): {error}", error=True)
+        )
         self.apply_config(TrainConfig.book("vae"))
         self._set_running(False)
 
@@ -249,7 +252,7 @@ class TrainingPanel(QWidget):
             self._say(f"Not started: {err}.", error=True)
             return False
         if self.live_images is None:
-            self._say("Not started: the test images are still loading.", error=True)
+            self._say("Not started: the test images are not loaded yet (the map says why if they fail).", error=True)
             return False
         self._config = config
         self.result = None

@@ -1,7 +1,7 @@
 """The thin Qt worker around the core's training loop.
 
 It runs :func:`gaerchen_gui.core.live_training.live_training` in a
-``superqt.utils.thread_worker`` (a QThreadPool thread) and re-emits each event
+:class:`~gaerchen_gui.gui.workers.LoudWorker` (a QThreadPool thread) and re-emits each event
 as a typed Qt signal on the GUI thread. It holds no training logic: pause,
 resume and stop go through the core's :class:`TrainControl`, checked by the
 loop between steps.
@@ -13,18 +13,17 @@ import os
 import sys
 import threading
 import time
-import traceback
 from dataclasses import dataclass
 
 import torch
 from PySide6.QtCore import QObject, QThreadPool, Signal
-from superqt.utils import GeneratorWorker
 
 from gaerchen_gui.core.config import TrainConfig
-from gaerchen_gui.core.live_training import LiveSnapshot, SnapshotThread, TrainingStarted, live_training
+from gaerchen_gui.core.live_training import LiveMapFailed, LiveSnapshot, SnapshotThread, TrainingStarted, live_training
 from gaerchen_gui.core.neighbours import NearestIndex
 from gaerchen_gui.core.training import EpochEvent, PausedEvent, StepEvent, StopEvent, TrainControl, Trainer
 from gaerchen_gui.gui import process_tuning
+from gaerchen_gui.gui.workers import LoudWorker, error_text
 
 
 @dataclass(frozen=True)
@@ -89,10 +88,11 @@ class TrainingRunner(QObject):
     snapshot = Signal(object)  # LiveMapUpdate
     stopped = Signal(object, object)  # StopEvent, Trainer: the run is over and the model is final
     failed = Signal(str)  # an exception in the worker, as text for a dialog
+    live_map_failed = Signal(str)  # the live map stopped following (training goes on), as text
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._worker: GeneratorWorker | None = None
+        self._worker: LoudWorker | None = None
         self._snapshots: SnapshotThread | None = None
         self._control: TrainControl | None = None
         self._trainer: Trainer | None = None
@@ -122,7 +122,7 @@ class TrainingRunner(QObject):
         # watches (with a second busy process, the niced training thread took 3-5x longer to embed a
         # snapshot and the map fell many seconds behind). The runner closes it (see shutdown).
         self._snapshots = SnapshotThread(live_images, on_ready=self._emit_snapshot)
-        worker = GeneratorWorker(_training_job, config, self._snapshots, self._control, val_limit)
+        worker = LoudWorker(_training_job, config, self._snapshots, self._control, val_limit)
         worker.yielded.connect(self._on_event)
         worker.errored.connect(self._on_error)
         worker.finished.connect(self._on_finished)
@@ -179,9 +179,11 @@ class TrainingRunner(QObject):
             self.started.emit(event.trainer)
         elif isinstance(event, StopEvent):
             self._stop_event = event
+        elif isinstance(event, LiveMapFailed):
+            self.live_map_failed.emit(error_text(event.error))
 
     def _on_error(self, exc: BaseException) -> None:
-        self._error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        self._error = error_text(exc)
 
     def _on_finished(self) -> None:
         self._worker = None

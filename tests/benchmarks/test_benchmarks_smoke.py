@@ -115,3 +115,29 @@ def test_train_throughput_reports_speeds_precision_and_quality():
     quality = result["quality"]
     for precision in {"fp32", result["precision_auto"]}:
         assert 0 < quality[f"{precision}_test_bce"] < 0.8, quality
+
+
+SOAK_SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "soak.py"
+
+
+def test_soak_runs_briefly_without_crashes_and_reports_every_figure():
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, str(SOAK_SCRIPT), "--minutes", "0.2", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    result = json.loads(lines[0])
+    assert done.returncode == 0 and result["crashes"] == 0, result
+    assert result["exit_code"] == 0 and result["uncaught"] == [] and result["errors_shown"] == []
+    for key in ("rss_open_mb", "rss_start_mb", "rss_end_mb", "decode_p95_ms_first_minute", "decode_p95_ms_last_minute"):
+        assert is_number(result[key]) and result[key] > 0, (key, result[key])
+    assert is_number(result["rss_growth"]) and len(result["rss_mb"]) >= 1 and result["rss_peak_mb"] > 0
+    for key in ("cycles", "drag_moves", "hovers", "model_switches"):
+        assert isinstance(result[key], int) and result[key] > 0, (key, result[key])
+    assert isinstance(result["training_runs"], int) and isinstance(result["driver_errors"], int)
+    assert result["minutes"] >= 0.2

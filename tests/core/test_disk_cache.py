@@ -10,6 +10,7 @@ import sys
 import numpy as np
 import pytest
 import torch
+from core_support import drain
 
 from gaerchen_gui.core import disk_cache
 from gaerchen_gui.core.checkpoints import load_checkpoint, make_metadata, save_checkpoint
@@ -85,13 +86,7 @@ def test_a_checkpoint_s_embeddings_are_cached_under_its_content_digest(cache, tm
     small = test_set.subset(700)
 
     def run(model):
-        steps = encode_progressively(model, lambda: small, cache_name=name)
-        fractions = []
-        try:
-            while True:
-                fractions.append(next(steps))
-        except StopIteration as done:
-            return done.value, fractions
+        return drain(encode_progressively(model, lambda: small, cache_name=name))
 
     encoded, fractions = run(checkpoint.model)
     assert len(fractions) > 2  # it encoded, slice by slice

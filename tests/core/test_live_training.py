@@ -7,6 +7,7 @@ from gaerchen_gui.core.live_training import (
     LAG_GOAL_S,
     MAX_SHARE,
     MAX_WAIT_S,
+    LiveMapFailed,
     LiveSnapshot,
     TrainingStarted,
     live_training,
@@ -58,3 +59,15 @@ def test_the_throttle_keeps_the_map_within_the_lag_goal_while_it_can():
     # out of reach: a quarter of the time at most, and never more than MAX_WAIT_S apart
     assert snapshot_wait(0.46) == 0.46 / MAX_SHARE
     assert snapshot_wait(5.0) == MAX_WAIT_S
+
+
+def test_a_failing_snapshot_is_told_once_and_training_ends_with_its_model(small_train_set, test_set):
+    config = TrainConfig.book("ae", batch_size=50, epochs=1, compile="off")
+    trainer = Trainer(config, small_train_set, test_set, val_limit=200)
+    wrong_size = torch.rand(100, 1, 20, 20)  # the encoder raises a RuntimeError on these, in the snapshot thread
+    events = list(live_training(trainer, wrong_size, min_interval_s=0.0))
+    failures = [e for e in events if isinstance(e, LiveMapFailed)]
+    assert len(failures) == 1 and isinstance(failures[0].error, RuntimeError)
+    assert not any(isinstance(e, LiveSnapshot) for e in events)
+    stop = next(e for e in events if isinstance(e, StopEvent))
+    assert stop.reason == "finished" and len(trainer.history.steps) == 12

@@ -64,8 +64,17 @@ def make_window(qtbot, tiny_models, test_set, tmp_path, monkeypatch):
 
     monkeypatch.setenv("GAERCHEN_MODELS_DIR", str(tiny_models))
 
-    def make(kind: str | None = "ae", settings_file: str = "settings.ini") -> ExplorerWindow:
-        window = ExplorerWindow(settings=Settings.in_file(tmp_path / settings_file), image_set=test_set, seed=0)
+    def make(
+        kind: str | None = "ae", settings_file: str = "settings.ini", image_set=None, embedding_cache=None
+    ) -> ExplorerWindow:
+        """``image_set``: the test set the map encodes (default: the real one, not disk-cached);
+        ``embedding_cache``: an EmbeddingCache of its own (default: the process-wide one)."""
+        window = ExplorerWindow(
+            settings=Settings.in_file(tmp_path / settings_file),
+            image_set=test_set if image_set is None else image_set,
+            embedding_cache=embedding_cache,
+            seed=0,
+        )
         qtbot.addWidget(window)  # closed (and its threads stopped) after the test
         window.show()
         if kind is not None:
