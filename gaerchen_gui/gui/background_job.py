@@ -15,13 +15,19 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication
-from superqt.utils import create_worker
 
 from gaerchen_gui.components.model_state import ModelState, Ticket
+from gaerchen_gui.gui.workers import LoudWorker, error_text
 
 # What a request computes: (function, its arguments, what to do with its result given the ticket),
 # or None when there is nothing to compute now.
 Plan = tuple[Callable[..., Any], tuple, Callable[[Any, Ticket], None]]
+
+
+def _one_pass(function: Callable[..., Any], *args: Any):
+    """``function(*args)`` as a generator, the form LoudWorker runs (it reports every exception)."""
+    return function(*args)
+    yield  # never reached: makes this a generator
 
 
 class OnePassAtATime:
@@ -46,14 +52,14 @@ class OnePassAtATime:
             return
         function, args, deliver = plan
         ticket = self.state.ticket(self.name)
-        worker = create_worker(function, *args, _start_thread=False, _ignore_errors=True)
+        worker = LoudWorker(_one_pass, function, *args)
 
         def done(result: Any) -> None:
             self.error = None
             deliver(result, ticket)
 
         def failed(err: BaseException) -> None:
-            self.error = f"{type(err).__name__}: {err}" if not str(err) else str(err)
+            self.error = error_text(err)
             deliver(None, ticket)
 
         worker.returned.connect(done)
