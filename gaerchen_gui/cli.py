@@ -64,21 +64,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="checkpoint file to write (.pt): checked before training; if writing it fails at the end, "
         "the model goes to the user data folder (or the temp folder) and the line says where",
     )
-    train.add_argument("--epochs", type=_positive_int, help="default: 3 (AE) / 5 (VAE), as in the book")
-    train.add_argument("--batch-size", type=_positive_int, help="default: 64 (AE) / 100 (VAE)")
-    train.add_argument("--lr", type=_finite_float, help="Adam learning rate; default 1e-3 (AE) / 3e-4 (VAE)")
-    train.add_argument("--beta", type=_finite_float, help="VAE reconstruction weight; default 500")
-    train.add_argument("--latent-dim", type=_positive_int, help="default 2")
-    train.add_argument("--seed", type=int, help="default 0")
-    train.add_argument("--limit", type=_positive_int, help="train on the first N training images only")
-    train.add_argument("--device", help="auto (default), cpu, cuda, cuda:1, mps")
-    train.add_argument("--compile", choices=["auto", "on", "off"], help="torch.compile (auto: for long runs)")
-    train.add_argument(
-        "--precision",
-        choices=PRECISIONS,
-        help=f"maths of the forward pass (default {DEFAULT_PRECISION}): "
-        + "; ".join(f"{name}: {text}" for name, text in PRECISION_HELP.items()),
+    train.add_argument("--beta", type=_finite_float, help=f"VAE reconstruction weight; default {DEFAULT_BETA:g}")
+    _add_training_options(train)
+
+    sweep = sub.add_parser(
+        "sweep",
+        help="train one VAE per BETA, one after another (a BETA sweep)",
+        description="Train one VAE per BETA with otherwise the same settings and seed, one after another; "
+        "each is saved as DIR/vae-beta-BETA.pt when it ends. Ctrl-C stops the run under way (it keeps "
+        f"what any stopped run keeps: {KEEP_RULE}) and ends the sweep; the runs already done stay.",
     )
+    sweep.set_defaults(command_parser=sweep)
+    sweep.add_argument("--betas", required=True, help="comma-separated BETAs, such as 1,10,100,500,2000")
+    sweep.add_argument("--out", type=Path, required=True, help="folder for the checkpoints (created if missing)")
+    _add_training_options(sweep)
 
     evaluate = sub.add_parser("evaluate", help="test-set metrics of a checkpoint")
     evaluate.set_defaults(command_parser=evaluate)
@@ -92,6 +91,49 @@ def build_parser() -> argparse.ArgumentParser:
     encode.add_argument("--out", type=Path, required=True, help="CSV file to write")
     encode.add_argument("--device", default="auto")
     return parser
+
+
+def _add_training_options(parser: argparse.ArgumentParser) -> None:
+    """The settings ``train`` and ``sweep`` share (defaults: the book's, per model)."""
+    parser.add_argument("--epochs", type=_positive_int, help="default: 3 (AE) / 5 (VAE), as in the book")
+    parser.add_argument("--batch-size", type=_positive_int, help="default: 64 (AE) / 100 (VAE)")
+    parser.add_argument("--lr", type=_finite_float, help="Adam learning rate; default 1e-3 (AE) / 3e-4 (VAE)")
+    parser.add_argument(
+        "--kl-warmup",
+        type=int,
+        metavar="STEPS",
+        help="VAE: raise the KL term's weight from 0 to 1 over the first STEPS steps (default 0: no warm-up)",
+    )
+    parser.add_argument("--latent-dim", type=_positive_int, help="default 2")
+    parser.add_argument("--seed", type=int, help="default 0")
+    parser.add_argument("--limit", type=_positive_int, help="train on the first N training images only")
+    parser.add_argument("--device", help="auto (default), cpu, cuda, cuda:1, mps")
+    parser.add_argument("--compile", choices=["auto", "on", "off"], help="torch.compile (auto: for long runs)")
+    parser.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        help=f"maths of the forward pass (default {DEFAULT_PRECISION}): "
+        + "; ".join(f"{name}: {text}" for name, text in PRECISION_HELP.items()),
+    )
+
+
+def _config_from(args: argparse.Namespace, model: str, beta: float | None):  # -> TrainConfig
+    from gaerchen_gui.core.config import TrainConfig
+
+    return TrainConfig.book(
+        model,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        beta=beta,
+        kl_warmup_steps=args.kl_warmup,
+        latent_dim=args.latent_dim,
+        seed=args.seed,
+        limit=args.limit,
+        device=args.device,
+        compile=args.compile,
+        precision=args.precision,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -114,6 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "train":
             return _train(args)
+        if args.command == "sweep":
+            return _sweep(args)
         if args.command == "evaluate":
             return _evaluate(args)
         return _encode(args)
@@ -126,27 +170,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from gaerchen_gui.core.config import TrainConfig
     from gaerchen_gui.core.save_target import target_problem
     from gaerchen_gui.terminal_training import run_training_in_terminal
 
     problem = target_problem(args.out)  # before training: a run must not end in a save that cannot happen
     if problem:
         args.command_parser.error(f"--out: {problem}")
-    config = TrainConfig.book(
-        args.model,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        lr=args.lr,
-        beta=args.beta,
-        latent_dim=args.latent_dim,
-        seed=args.seed,
-        limit=args.limit,
-        device=args.device,
-        compile=args.compile,
-        precision=args.precision,
-    )
-    return run_training_in_terminal(config, args.out)
+    return run_training_in_terminal(_config_from(args, args.model, args.beta), args.out)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from gaerchen_gui.core.sweep import BetaSweep, parse_betas
+    from gaerchen_gui.terminal_sweep import run_sweep_in_terminal
+
+    sweep = BetaSweep(_config_from(args, "vae", None), parse_betas(args.betas), args.out)
+    problem = sweep.target_problem()  # before training, as for train
+    if problem:
+        args.command_parser.error(f"--out: {problem}")
+    return run_sweep_in_terminal(sweep)
 
 
 def _evaluate(args: argparse.Namespace) -> int:

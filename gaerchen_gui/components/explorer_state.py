@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from psygnal import Signal, evented
 
 from gaerchen_gui.components.model_state import ModelState
+from gaerchen_gui.core.coverage import COVERAGE_OPACITY
 from gaerchen_gui.core.manifold import ManifoldOptions
 from gaerchen_gui.core.sampling import DEFAULT_SAMPLE_COUNT
 
@@ -28,6 +29,9 @@ class ViewOptions:
     show_manifold: bool = False
     manifold: ManifoldOptions = field(default_factory=ManifoldOptions)
     show_train_points: bool = False
+    # the holes layer: distance to the nearest encoded image, a VAE's prior and aggregate posterior
+    show_coverage: bool = False
+    coverage_opacity: float = COVERAGE_OPACITY
     sample_count: int = DEFAULT_SAMPLE_COUNT
     # compare: panning or zooming one pane moves the others. Off by default: an AE's and a VAE's maps
     # have different scales, and one linked to the other's range hides most of its points.

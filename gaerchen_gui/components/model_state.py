@@ -33,6 +33,8 @@ import numpy as np
 from psygnal import Signal
 
 from gaerchen_gui.core.checkpoints import Checkpoint
+from gaerchen_gui.core.coverage import CoveragePicture
+from gaerchen_gui.core.diagnostics import ModelDiagnostics
 from gaerchen_gui.core.encoding import EncodedSet
 from gaerchen_gui.core.models import LatentModel
 
@@ -99,6 +101,8 @@ class ModelState:
     live_changed = Signal(object)  # LiveView | None
     busy_changed = Signal(object)  # Busy | None
     message_changed = Signal(object)  # str | None: a note in place of the map (loading, an error)
+    diagnostics_changed = Signal(object)  # ModelDiagnostics | None (VAEs only)
+    coverage_changed = Signal(object)  # CoveragePicture | None: the holes layer
 
     def __init__(self, name: str | None = None) -> None:
         self.name = name or f"model {next(_names)}"
@@ -114,6 +118,8 @@ class ModelState:
         self.live: LiveView | None = None
         self.busy: Busy | None = None
         self.message: str | None = None
+        self.diagnostics: ModelDiagnostics | None = None
+        self.coverage: CoveragePicture | None = None
         self.error: str | None = None  # the last refusal or failure, for a dialog or a pane's note
         self.generation = 0  # increments with every checkpoint: results for an older one are stale
         self._latest: dict[str, int] = {}
@@ -177,6 +183,8 @@ class ModelState:
             ("samples", self.samples_changed),
             ("sample_images", self.sample_images_changed),
             ("manifold", self.manifold_changed),
+            ("diagnostics", self.diagnostics_changed),
+            ("coverage", self.coverage_changed),
         ):
             if getattr(self, attr) is not None:
                 setattr(self, attr, None)
@@ -221,6 +229,21 @@ class ModelState:
             return False
         self.manifold = picture
         self.manifold_changed.emit(picture)
+        return True
+
+    def set_diagnostics(self, diagnostics: ModelDiagnostics | None, ticket: Ticket | None = None) -> bool:
+        """The KL diagnostics of the weights shown (refused for an older request, like an encoding)."""
+        if ticket is not None and not self.is_current(ticket):
+            return False
+        self.diagnostics = diagnostics
+        self.diagnostics_changed.emit(diagnostics)
+        return True
+
+    def set_coverage(self, picture: CoveragePicture | None, ticket: Ticket | None = None) -> bool:
+        if ticket is not None and not self.is_current(ticket):
+            return False
+        self.coverage = picture
+        self.coverage_changed.emit(picture)
         return True
 
     def set_manifold_status(self, text: str) -> None:

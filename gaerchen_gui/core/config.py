@@ -39,6 +39,7 @@ LIMITS: dict[str, Limit] = {
     "limit": Limit("limit", 1, 60_000),
     "lr": Limit("learning rate", 0.0, 10.0, integer=False, low_open=True),
     "beta": Limit("beta", 0.0, 1e6, integer=False, low_open=True),
+    "kl_warmup_steps": Limit("KL warm-up steps", 0, 1_000_000),
 }
 
 
@@ -55,6 +56,8 @@ class TrainConfig:
     device: str = "auto"
     compile: str = "auto"  # "auto", "on" or "off": torch.compile the forward pass
     precision: Precision = DEFAULT_PRECISION  # of the forward pass' maths; see core/precision.py
+    # VAE only: the KL term's weight rises linearly from 0 to 1 over this many steps (0: no warm-up).
+    kl_warmup_steps: int = 0
 
     @classmethod
     def book(cls, model: ModelKind, **overrides: Any) -> TrainConfig:
@@ -72,7 +75,7 @@ class TrainConfig:
         """Return self, or raise ConfigError naming the first bad value."""
         if self.model not in MODEL_KINDS:
             raise ConfigError(f"model must be one of {', '.join(MODEL_KINDS)}, not {self.model!r}")
-        for name in ("epochs", "batch_size", "latent_dim", "seed", "lr", "beta"):
+        for name in ("epochs", "batch_size", "latent_dim", "seed", "lr", "beta", "kl_warmup_steps"):
             check(name, getattr(self, name))
         if self.limit is not None:
             check("limit", self.limit)
@@ -84,6 +87,12 @@ class TrainConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def kl_weight(self, global_step: int) -> float:
+        """The KL term's weight in the loss of step ``global_step`` (1-based): the warm-up's ramp."""
+        if self.kl_warmup_steps == 0:
+            return 1.0
+        return min(1.0, global_step / self.kl_warmup_steps)
 
 
 def is_finite_number(value: object) -> bool:

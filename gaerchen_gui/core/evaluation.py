@@ -66,3 +66,25 @@ def embed_all(model: LatentModel, image_set: ImageSet | torch.Tensor, batch_size
     out = [model.embed(images[rows].to(device)).float().cpu() for rows in _batches(images.shape[0], batch_size)]
     model.train(was_training)
     return torch.cat(out) if out else torch.empty(0, model.latent_dim)
+
+
+@torch.inference_mode()
+def posterior_all(
+    model: LatentModel, image_set: ImageSet | torch.Tensor, batch_size: int = 1000
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A VAE's ``(z_mean, z_log_var)`` for every image, each (N, latent_dim) on the CPU."""
+    if model.kind != "vae":
+        raise ValueError("only a VAE's encoder gives a posterior; an AE's gives a point")
+    images = image_set.images if isinstance(image_set, ImageSet) else image_set
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    means, log_vars = [], []
+    for rows in _batches(images.shape[0], batch_size):
+        z_mean, z_log_var = model.encoder(images[rows].to(device))
+        means.append(z_mean.float().cpu())
+        log_vars.append(z_log_var.float().cpu())
+    model.train(was_training)
+    if not means:
+        return torch.empty(0, model.latent_dim), torch.empty(0, model.latent_dim)
+    return torch.cat(means), torch.cat(log_vars)

@@ -42,8 +42,10 @@ def vae_loss(
     z_mean: torch.Tensor,
     z_log_var: torch.Tensor,
     beta: float,
+    kl_weight: float | torch.Tensor = 1.0,
 ) -> LossTerms:
-    """The book's ``BETA * mean_pixel_BCE + KL``."""
+    """The book's ``BETA * mean_pixel_BCE + KL``; during a KL warm-up the KL term is weighted by
+    ``kl_weight`` (0..1) in the total that is minimised, and reported unweighted."""
     recon = beta * mean_pixel_bce(logits, target)
     kl = kl_to_standard_normal(z_mean, z_log_var)
-    return LossTerms(recon + kl, recon, kl)
+    return LossTerms(recon + kl_weight * kl, recon, kl)

@@ -182,6 +182,9 @@ class Trainer:
         self.compiled = False
         self._shuffle = torch.Generator().manual_seed(config.seed)
         self._loss_fn: Callable[[torch.Tensor, torch.Tensor | None], LossTerms] = self._eager_loss
+        # The KL warm-up's weight of the current step, a tensor filled in place so that a compiled
+        # loss reads a new value without recompiling (a Python float would be a guarded constant).
+        self._kl_weight = torch.ones((), device=self.device)
 
     # -- the loss of one batch -------------------------------------------------
     def _eager_loss(self, x: torch.Tensor, eps: torch.Tensor | None = None) -> LossTerms:
@@ -191,7 +194,8 @@ class Trainer:
             out = self.model(x, eps) if self.config.model == "vae" else self.model(x)
         logits = out.logits.float()  # the losses in fp32 (.float() returns fp32 tensors as they are)
         if self.config.model == "vae":
-            return vae_loss(logits, x, out.z_mean.float(), out.z_log_var.float(), self.config.beta)
+            kl_weight = self._kl_weight if self.config.kl_warmup_steps else 1.0
+            return vae_loss(logits, x, out.z_mean.float(), out.z_log_var.float(), self.config.beta, kl_weight)
         return ae_loss(logits, x)
 
     def _forward_backward(self, x: torch.Tensor, parts: SplitBatch | None) -> LossTerms:
@@ -256,6 +260,8 @@ class Trainer:
                     return
                 t0 = time.perf_counter()
                 x = self.train_set.images[order[(step - 1) * cfg.batch_size : step * cfg.batch_size]]
+                if cfg.kl_warmup_steps:
+                    self._kl_weight.fill_(cfg.kl_weight(global_step + 1))
                 try:
                     terms = self._forward_backward(x, parts)
                 except Exception as err:  # any compiler failure falls back to eager

@@ -34,6 +34,8 @@ class ActionKey(str, Enum):
     SHOW_SAMPLES = "show_samples"
     SMOOTH_PREVIEW = "smooth_preview"
     SHOW_TRAINING = "show_training"
+    SHOW_DIAGNOSTICS = "show_diagnostics"
+    SHOW_COVERAGE = "show_coverage"
     SHOW_MANIFOLD = "show_manifold"
     SHOW_TRAIN_POINTS = "show_train_points"
     COMPARE = "compare"
@@ -63,6 +65,21 @@ ACTIONS: dict[ActionKey, ActionInfo] = {
         checkable=True,
         icon=QStyle.StandardPixmap.SP_MediaPlay,
         on_toggled=lambda w, on: w.show_training(on),
+    ),
+    ActionKey.SHOW_COVERAGE: ActionInfo(
+        "Holes and Coverage",
+        "Shade the map's holes (far from every encoded image); for a VAE, the prior's and the aggregate "
+        "posterior's contours",
+        "Ctrl+H",
+        checkable=True,
+        on_toggled=lambda w, on: setattr(w.explorer.options, "show_coverage", on),
+    ),
+    ActionKey.SHOW_DIAGNOSTICS: ActionInfo(
+        "VAE Diagnostics",
+        "Show what the KL term does to the VAE: KL and sigma per latent dimension, active units, collapse",
+        "Ctrl+D",
+        checkable=True,
+        on_toggled=lambda w, on: w.diagnostics.show(on),
     ),
     # Every toolbar action has an icon (the toolbar shows icon and text): a text-only button among
     # icon buttons read as a different kind of control. The two shipped models share one, their text tells

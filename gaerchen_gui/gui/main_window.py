@@ -28,6 +28,7 @@ from gaerchen_gui.core.live_training import LIVE_SUBSET
 from gaerchen_gui.core.model_loading import load_for_explorer, load_shipped, shipped_kind_of
 from gaerchen_gui.gui.about_dialog import AboutDialog
 from gaerchen_gui.gui.actions import ACTIONS, ActionKey, create_actions
+from gaerchen_gui.gui.diagnostics_dock import DiagnosticsDock
 from gaerchen_gui.gui.latent_map import MIN_MAP_SIZE
 from gaerchen_gui.gui.pane_area import PANE_SPACING_PX, PaneArea
 from gaerchen_gui.gui.settings import Settings
@@ -89,6 +90,7 @@ class ExplorerWindow(QMainWindow):
         self.training = TrainingDock(self)
         self.training_dock = self.training.dock
         self.training_panel = self.training.panel
+        self.diagnostics = DiagnosticsDock(self)
 
         self.toolbar = build_toolbar(self)
         self.recent_menu = build_menus(self)
@@ -101,6 +103,7 @@ class ExplorerWindow(QMainWindow):
         options = self.explorer.options.events  # the options change from the side panel too
         options.show_manifold.connect(lambda on: self.actions[ActionKey.SHOW_MANIFOLD].setChecked(on))
         options.show_train_points.connect(lambda on: self.actions[ActionKey.SHOW_TRAIN_POINTS].setChecked(on))
+        options.show_coverage.connect(lambda on: self.actions[ActionKey.SHOW_COVERAGE].setChecked(on))
         self.explorer.active_changed.connect(self._on_active_changed)
         for pane in self.panes.panes:
             self._on_pane_added(pane)
@@ -396,6 +399,7 @@ class ExplorerWindow(QMainWindow):
         self.side.readouts.stop()
         if not self.training_panel.shutdown(TRAINING_STOP_TIMEOUT_MS):  # waits quietly, then says "Stopping…"
             print("gaerchen: the training thread did not stop in time", file=sys.stderr)
+        self.diagnostics.shutdown()
         self.panes.shutdown()
 
     def confirm_close(self) -> bool:

@@ -35,6 +35,7 @@ from gaerchen_gui.core.live_training import LIVE_SUBSET, LiveSnapshot
 from gaerchen_gui.core.manifold import manifold_grid, render_manifold
 from gaerchen_gui.core.neighbours import NearestIndex
 from gaerchen_gui.core.sampling import sample_latent_points
+from gaerchen_gui.gui.coverage_job import CoverageJob
 from gaerchen_gui.gui.decode_worker import DecodeResult, DecodeWorker
 from gaerchen_gui.gui.workers import LoudWorker, error_text
 
@@ -88,6 +89,7 @@ class ModelJobs(QObject):
         on(options.sample_count, self.resample)
         self.decoder.start()
         self.manifold_decoder.start()
+        self.coverage = CoverageJob(state, explorer)  # the holes layer, while it is shown
 
     # -- the model ------------------------------------------------------------------------------
     def _on_decoder_changed(self, model) -> None:  # a LatentModel or None
@@ -300,6 +302,7 @@ class ModelJobs(QObject):
         self._stop_workers()
         self.decoder.stop()
         self.manifold_decoder.stop()
+        self.coverage.shutdown()
         deadline = time.monotonic() + WORKER_STOP_TIMEOUT_S
         while any(w.is_running for w in self._workers) and time.monotonic() < deadline:
             time.sleep(0.01)

@@ -17,6 +17,7 @@ from gaerchen_gui.components.explorer_state import ExplorerState
 from gaerchen_gui.components.model_state import ManifoldPicture, ModelState
 from gaerchen_gui.components.subscriptions import Subscriptions
 from gaerchen_gui.core.encoding import EncodedSet
+from gaerchen_gui.gui.coverage_layer import CoverageLayer
 from gaerchen_gui.gui.latent_map import LatentMap
 from gaerchen_gui.gui.manifold_layer import ManifoldLayer
 from gaerchen_gui.gui.map_items import Z_HOVER, replace_points
@@ -38,6 +39,7 @@ class ModelPane(QWidget):
         self.manifold_layer.setVisible(False)
         # ignoreBounds: auto-range follows the data (live training), not the tiles behind it
         self.latent_map.getPlotItem().addItem(self.manifold_layer, ignoreBounds=True)
+        self.coverage_layer = CoverageLayer(self.latent_map.getPlotItem())
         # The image hovered in another pane, ringed here too: where does it land in this space?
         self.echo_ring = pg.ScatterPlotItem(size=17, symbol="o", brush=None, antialias=True)
         self.echo_ring.setZValue(Z_HOVER)
@@ -52,6 +54,7 @@ class ModelPane(QWidget):
         state.train_points_changed.connect(self._on_train_points)
         state.samples_changed.connect(lambda points: self.latent_map.set_samples(points))
         state.manifold_changed.connect(self._on_manifold)
+        state.coverage_changed.connect(self._on_coverage)
         state.message_changed.connect(self._on_message)
         state.checkpoint_changed.connect(self._on_checkpoint)
         self._explorer_events = Subscriptions()  # the explorer outlives a pane removed from compare mode
@@ -62,6 +65,10 @@ class ModelPane(QWidget):
         on(options.show_manifold, self._show_manifold)
         on(options.manifold, lambda manifold: self.manifold_layer.setOpacity(manifold.opacity))
         on(options.show_train_points, lambda shown: self.latent_map.set_train_points_visible(shown))
+        on(options.show_coverage, self.coverage_layer.set_visible)
+        on(options.coverage_opacity, self.coverage_layer.set_opacity)
+        self.coverage_layer.set_visible(explorer.options.show_coverage)
+        self.coverage_layer.set_opacity(explorer.options.coverage_opacity)
         self.manifold_layer.setOpacity(explorer.options.manifold.opacity)
         self.latent_map.set_train_points_visible(explorer.options.show_train_points)
 
@@ -126,6 +133,12 @@ class ModelPane(QWidget):
             return
         self.manifold_layer.show_picture(picture.image, picture.extent)
         self.manifold_layer.setVisible(self.explorer.options.show_manifold)
+
+    def _on_coverage(self, picture) -> None:  # a CoveragePicture or None
+        if picture is None:
+            self.coverage_layer.clear()
+        else:
+            self.coverage_layer.show_picture(picture)
 
     def _show_manifold(self, on: bool) -> None:
         self.manifold_layer.setVisible(on and self.manifold_layer.has_picture)

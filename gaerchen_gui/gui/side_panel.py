@@ -22,6 +22,7 @@ from gaerchen_gui.components.model_state import CursorImage, ModelState
 from gaerchen_gui.core.checkpoints import Checkpoint
 from gaerchen_gui.core.sampling import sampling_rule
 from gaerchen_gui.gui.coordinate_entry import CoordinateEntry
+from gaerchen_gui.gui.coverage_layer import CoverageControls
 from gaerchen_gui.gui.decoder_preview import DecoderPreview
 from gaerchen_gui.gui.manifold_layer import ManifoldControls
 from gaerchen_gui.gui.readouts import PendingReadouts
@@ -44,6 +45,7 @@ class SidePanel(QScrollArea):
         self.sample_panel = SamplePanel(resample)
         self.sample_grid = self.sample_panel.grid
         self.manifold_controls = ManifoldControls()
+        self.coverage_controls = CoverageControls()
 
         column_widget = QWidget()
         column_widget.setObjectName("sidePanel")
@@ -55,6 +57,7 @@ class SidePanel(QScrollArea):
         column.addWidget(section("Cursor position", self.coordinates))
         column.addWidget(section("Samples", self.sample_panel), 2)
         column.addWidget(section("Decoded manifold", self.manifold_controls))
+        column.addWidget(section("Holes and coverage", self.coverage_controls))
         self.setWidget(column_widget)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -69,6 +72,11 @@ class SidePanel(QScrollArea):
         # and the other way: options changed elsewhere (settings, a script, the self-test) show in the controls
         options.events.manifold.connect(self._show_manifold_options)
         options.events.show_manifold.connect(lambda on: self.manifold_controls.show_box.setChecked(on))
+        coverage = self.coverage_controls
+        coverage.show_box.setChecked(options.show_coverage)
+        coverage.show_box.toggled.connect(lambda on: setattr(options, "show_coverage", on))
+        coverage.opacity_slider.valueChanged.connect(lambda _: setattr(options, "coverage_opacity", coverage.opacity))
+        options.events.show_coverage.connect(lambda on: coverage.show_box.setChecked(on))
         self.sample_panel.count_box.setValue(options.sample_count)
         self.sample_panel.countChanged.connect(lambda count: setattr(options, "sample_count", count))
         self.sample_grid.tileClicked.connect(self._on_tile_clicked)

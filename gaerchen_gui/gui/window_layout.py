@@ -64,12 +64,14 @@ def build_menus(window) -> QMenu:  # the ExplorerWindow
         view_menu.addAction(a[key])
     view_menu.addSeparator()
     view_menu.addAction(a[ActionKey.SHOW_MANIFOLD])
+    view_menu.addAction(a[ActionKey.SHOW_COVERAGE])
     view_menu.addSeparator()
     compare_menu = view_menu.addMenu("&Compare")
     for key in (ActionKey.COMPARE, ActionKey.COMPARE_AE_VAE, ActionKey.ADD_PANE, ActionKey.LINK_VIEWS):
         compare_menu.addAction(a[key])
     view_menu.addSeparator()
     view_menu.addAction(a[ActionKey.SHOW_TRAINING])
+    view_menu.addAction(a[ActionKey.SHOW_DIAGNOSTICS])
 
     help_menu = menu_bar.addMenu("&Help")
     help_menu.addAction(a[ActionKey.ABOUT])

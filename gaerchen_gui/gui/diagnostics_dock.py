@@ -1,0 +1,208 @@
+"""The VAE diagnostics dock: the active model's KL per dimension, live while it trains.
+
+The numbers are derived state of a model (``ModelState.diagnostics``); :class:`DiagnosticsJob`
+computes them on a worker thread whenever the images the map shows are encoded anew (a loaded
+checkpoint's 10,000 test images, or each training snapshot's live subset), but only while the
+dock is open: nobody pays for a view nobody looks at.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import torch
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea
+
+from gaerchen_gui.components.model_state import ModelState
+from gaerchen_gui.core.config import DEFAULT_BETA, ConfigError
+from gaerchen_gui.core.diagnostics import ModelDiagnostics, diagnose_model
+from gaerchen_gui.core.encoding import EncodedSet
+from gaerchen_gui.gui.actions import ActionKey
+from gaerchen_gui.gui.background_job import OnePassAtATime
+from gaerchen_gui.gui.diagnostics_panel import DiagnosticsPanel
+
+JOB = "diagnostics"
+DOCK_WIDTH = 380
+DOCK_MIN_WIDTH = 280
+
+
+class DiagnosticsJob:
+    """Computes one model's diagnostics off the GUI thread, one pass at a time, while enabled."""
+
+    def __init__(self, state: ModelState, beta_of_live_run) -> None:  # () -> float
+        self.state = state
+        self._beta_of_live_run = beta_of_live_run
+        self._passes = OnePassAtATime(state, JOB, self._plan)
+        self.enabled = False
+        self._was_live = state.live is not None
+        state.encoded_changed.connect(self._on_encoded)
+        state.live_changed.connect(self._on_live_changed)
+
+    @property
+    def error(self) -> str | None:
+        return None if self._passes.error is None else f"The diagnostics could not be computed: {self._passes.error}"
+
+    @property
+    def running(self) -> bool:
+        return self._passes.running
+
+    def wait(self, timeout_s: float) -> None:
+        self._passes.wait(timeout_s)
+
+    def close(self) -> None:
+        """Stop listening; a pass under way ends on its own (seconds at most), its result dropped."""
+        self.enabled = False
+        self.state.encoded_changed.disconnect(self._on_encoded)
+        self.state.live_changed.disconnect(self._on_live_changed)
+        self._passes.cancel()
+
+    def request(self) -> None:
+        if self.enabled:
+            self._passes.request()
+
+    def _beta(self) -> float:
+        if self.state.live is not None:
+            return self._beta_of_live_run()
+        checkpoint = self.state.checkpoint
+        beta = checkpoint.metadata.get("beta") if checkpoint is not None else None
+        return float(beta) if beta else DEFAULT_BETA
+
+    def _on_live_changed(self, live) -> None:  # a LiveView or None
+        if (live is not None) != self._was_live:
+            # Training began (or the view left it): a pass on the weights shown before no longer applies.
+            self._was_live = live is not None
+            self._passes.cancel()
+            if self.state.diagnostics is not None:
+                self.state.set_diagnostics(None)
+
+    def _on_encoded(self, encoded: EncodedSet | None) -> None:
+        if encoded is not None:
+            self.request()
+
+    def _plan(self):
+        state, encoded, model = self.state, self.state.encoded, self.state.decoding_model
+        if not self.enabled or encoded is None or model is None or state.kind != "vae":
+            return None
+        step = state.live.step if state.live is not None else None
+        images = torch.from_numpy(encoded.images).unsqueeze(1)
+
+        def deliver(result: ModelDiagnostics | None, ticket) -> None:
+            state.set_diagnostics(None if result is None else replace(result, step=step), ticket)
+
+        return diagnose_model, (model, images, encoded.labels, self._beta()), deliver
+
+
+class DiagnosticsDock:
+    """A right-hand dock with a :class:`DiagnosticsPanel` of the active model."""
+
+    def __init__(self, window) -> None:  # the ExplorerWindow
+        self.window = window
+        self.panel = DiagnosticsPanel()
+        self.dock = QDockWidget("VAE Diagnostics", window)
+        self.dock.setObjectName("diagnosticsDock")
+        scroller = QScrollArea()
+        scroller.setWidget(self.panel)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.dock.setWidget(scroller)
+        self.panel.setMinimumWidth(DOCK_MIN_WIDTH)
+        self.dock.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea | Qt.DockWidgetArea.BottomDockWidgetArea)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self.dock.hide()
+        self._jobs: dict[int, DiagnosticsJob] = {}
+        self._shown: ModelState | None = None
+        self._sized = False
+        self.dock.visibilityChanged.connect(self._on_visibility)
+        window.explorer.active_changed.connect(self._show_model)
+        window.explorer.models_changed.connect(self._forget_removed_models)
+        self._show_model(window.explorer.active)
+
+    @property
+    def visible(self) -> bool:
+        return self.dock.isVisible()
+
+    def show(self, visible: bool) -> None:
+        first_time = visible and not self._sized
+        self.dock.setVisible(visible)
+        if first_time:
+            # wide enough to read the bars and the summary; the map gives up the width, the user may take it back
+            self._sized = True
+            self.window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
+
+    def _on_visibility(self, _: bool) -> None:
+        self.window.actions[ActionKey.SHOW_DIAGNOSTICS].setChecked(self.dock.isVisible())
+        job = self._job_of(self.window.explorer.active)
+        job.enabled = self.dock.isVisible()
+        if job.enabled and job.state.diagnostics is None:
+            job.request()
+
+    def _job_of(self, state: ModelState) -> DiagnosticsJob:
+        job = self._jobs.get(id(state))
+        if job is None:
+            job = self._jobs[id(state)] = DiagnosticsJob(state, self._beta_of_live_run)
+        return job
+
+    def _beta_of_live_run(self) -> float:
+        try:
+            return self.window.training_panel.config().beta  # the form is locked while a run goes on
+        except ConfigError:
+            return DEFAULT_BETA
+
+    def shutdown(self, timeout_s: float = 5.0) -> None:
+        """Stop every job and wait for a pass under way (the window is closing)."""
+        for job in self._jobs.values():
+            job.close()
+        deadline = time.monotonic() + timeout_s
+        for job in self._jobs.values():
+            job.wait(max(0.0, deadline - time.monotonic()))
+        self._jobs.clear()
+
+    def _forget_removed_models(self) -> None:
+        on_screen = {id(state) for state in self.window.explorer.models}
+        for key in [key for key in self._jobs if key not in on_screen]:
+            self._jobs.pop(key).close()
+
+    def _show_model(self, state: ModelState) -> None:
+        if self._shown is not None:
+            self._shown.diagnostics_changed.disconnect(self._refresh)
+            self._shown.checkpoint_changed.disconnect(self._refresh)
+            self._job_of(self._shown).enabled = False
+        self._shown = state
+        state.diagnostics_changed.connect(self._refresh)
+        state.checkpoint_changed.connect(self._refresh)
+        job = self._job_of(state)
+        job.enabled = self.dock.isVisible()
+        if job.enabled and state.diagnostics is None:
+            job.request()
+        self._refresh()
+
+    def _refresh(self, *_: object) -> None:
+        state = self._shown
+        if state is None:
+            return
+        name = "The model being trained" if state.live is not None else state.display_name
+        if state.kind is None:
+            self.panel.show_diagnostics(None, title=name, note="No model is loaded.")
+            return
+        if state.kind != "vae":
+            note = (
+                "These diagnostics are for VAEs: an AE's encoder gives each image a point, not a distribution, "
+                "so there is no KL term to look at. Show the VAE (or a VAE checkpoint) to see them."
+            )
+            self.panel.show_diagnostics(None, title=name, note=note)
+            return
+        result = state.diagnostics
+        if result is None:
+            note = self._job_of(state).error or "Computing…"
+            self.panel.show_diagnostics(None, title=name, note=note)
+            return
+        where = f"{result.n_images:,} test images"
+        if result.step is not None:
+            title, note = f"{name}: step {result.step:,}", f"Live, on the {where} of the live map."
+        else:
+            title, note = name, f"On the {where}."
+        self.panel.show_diagnostics(
+            result.latent, title=title, beta=result.beta, recon_term=result.recon_term, note=note
+        )
