@@ -48,7 +48,7 @@ def run_self_test() -> int:
     from gaerchen_gui.gui.settings import Settings
 
     previous_handler = qInstallMessageHandler(None)  # Qt hands back the handler it replaces
-    qInstallMessageHandler(_quiet_offscreen(previous_handler))
+    qInstallMessageHandler(quiet_offscreen(previous_handler))
     with tempfile.TemporaryDirectory(prefix="gaerchen-self-test-") as tmp:
         window = None
         try:
@@ -72,7 +72,7 @@ def run_self_test() -> int:
     return 0
 
 
-def _quiet_offscreen(previous):  # a Qt message handler
+def quiet_offscreen(previous):  # a Qt message handler
     """Drop the offscreen platform's "This plugin does not support raise()"-style notes; pass the rest on."""
 
     def handler(mode, context, message: str) -> None:
