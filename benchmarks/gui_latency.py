@@ -39,7 +39,7 @@ real QTest mouse events (the self-test's way of dragging the cursor):
   variants: see ``training_responsiveness.py``.
 - Training from the window's training panel while the GUI runs (when the window
   has one; AE, batch 100, compile off): images/s, timed where the training
-  thread yields its steps, against the same configuration through the core
+  thread ends its steps (``StepEvent.finished_at``), against the same configuration through the core
   :class:`Trainer` in a plain loop without Qt (``train_img_s_cli``: on the main
   thread, whose torch threads were set up before the window, as in ``gaerchen
   train``; ``train_img_s_cli_same_threads``: on a plain thread started after the
@@ -689,12 +689,9 @@ class PlainLoop:
 
 
 def measure_training(window, spin: Spinner, plan: Plan) -> dict:  # an ExplorerWindow
-    import torch
-    from PySide6.QtCore import Qt
 
     from gaerchen_gui.core.config import TrainConfig
     from gaerchen_gui.core.encoding import shared_test_set
-    from gaerchen_gui.core.training import StepEvent
 
     panel = window.training_panel
     # epochs=3: an epoch is 600 steps at batch 100, so no test pass falls inside the measurement
@@ -713,37 +710,28 @@ def measure_training(window, spin: Spinner, plan: Plan) -> dict:  # an ExplorerW
         panel.live_images = shared_test_set().images[:LIVE_IMAGES]
         notes.append(f"the panel had no live images; the benchmark gave it the first {LIVE_IMAGES:,} test images")
     steps: list[tuple[float, int, float]] = []  # on the GUI thread: (arrival, global step, the event's images/s)
-    yielded: dict[int, float] = {}  # in the training thread: global step -> when the loop yielded it
-    gui_threads: list[int] = []
+    # The step timestamps that count are taken in the training thread (StepEvent.finished_at): queued
+    # signals reach the GUI thread in bursts after it was busy (a live map update), which would skew a
+    # short window.
+    finished: dict[int, float] = {}  # global step -> when the training thread ended it
+    trainers: list = []  # the panel's Trainer, from the runner's started signal
     snapshots: list[float] = []  # when the GUI thread had handled a live snapshot
     ended: list[str] = []
 
     def on_step(event) -> None:  # a StepEvent
         steps.append((time.perf_counter(), event.global_step, event.images_per_s))
-
-    def on_yielded(event) -> None:  # runs in the training thread
-        if isinstance(event, StepEvent):
-            yielded[event.global_step] = time.perf_counter()
-            if not gui_threads:
-                gui_threads.append(torch.get_num_threads())  # as this thread's torch sees it
+        finished[event.global_step] = event.finished_at
 
     def on_snapshot(update: object) -> None:  # a LiveMapUpdate; connected after the window's own handler
         snapshots.append(time.perf_counter())
 
+    panel.runner.started.connect(trainers.append)
     panel.runner.step.connect(on_step)
     panel.snapshotReady.connect(on_snapshot)
     panel.runner.stopped.connect(lambda stop, _trainer: ended.append(stop.reason))
     panel.runner.failed.connect(lambda error: ended.append(f"failed: {error}"))
     if not panel.start():  # the window shows its training dock when a run starts
         raise RuntimeError(f"the training panel did not start: {panel.message.text()}")
-    # The step timestamps that count are taken in the training thread, where the loop yields: queued
-    # signals reach the GUI thread in bursts after it was busy (a live map update), which would skew a
-    # short window. runner._worker is private; without it the GUI thread's arrival times are used.
-    worker = getattr(panel.runner, "_worker", None)
-    if worker is not None:
-        worker.yielded.connect(on_yielded, Qt.ConnectionType.DirectConnection)
-    else:
-        notes.append("images/s timed by step arrival on the GUI thread (no runner._worker)")
     try:
         if not spin.until(lambda: len(steps) >= 3 or bool(ended), TRAIN_START_TIMEOUT_S, poll_ms=20):
             raise RuntimeError("training from the panel reported no steps")
@@ -765,10 +753,9 @@ def measure_training(window, spin: Spinner, plan: Plan) -> dict:  # an ExplorerW
         during = measure_decode(window, spin, plan.moves_training)
         if ended:
             notes.append(f"training ended before the decode measurement did ({ended[0]})")
-        clock = yielded if worker is not None else {step: t for t, step, _ in steps}
         s0, s1, s2 = steps[first][1], steps[last][1], steps[-1][1]
-        gui = images_per_s(clock, s0, s1)
-        gui_decoding = images_per_s(clock, s1, s2)
+        gui = images_per_s(finished, s0, s1)
+        gui_decoding = images_per_s(finished, s1, s2)
     finally:
         panel.runner.stop()
         spin.until(lambda: not panel.runner.is_running, 60.0, poll_ms=20)
@@ -780,7 +767,7 @@ def measure_training(window, spin: Spinner, plan: Plan) -> dict:  # an ExplorerW
     cli_mean = statistics.mean(seg["img_s"] for seg in segments["cli"])
     same_mean = statistics.mean(seg["img_s"] for seg in segments["cli_same_threads"])
     threads = {
-        "gui": gui_threads[0] if gui_threads else None,
+        "gui": trainers[0].torch_threads if trainers else None,  # as the training thread's torch saw it
         "cli": segments["cli"][0]["threads"],
         "cli_same_threads": segments["cli_same_threads"][0]["threads"],
     }
@@ -871,14 +858,14 @@ def measure_in_window(plan: Plan, tuning) -> dict:  # a process_tuning.Tuning
 
     create_application([sys.argv[0], "--benchmark"], tuning=tuning)
     from gaerchen_gui.gui.main_window import ExplorerWindow
-    from gaerchen_gui.gui.self_test import MAP_TIMEOUT_S, STEP_TIMEOUT_S, _quiet_offscreen, wait_until
+    from gaerchen_gui.gui.self_test import MAP_TIMEOUT_S, STEP_TIMEOUT_S, quiet_offscreen, wait_until
     from gaerchen_gui.gui.settings import Settings
 
     result: dict = {"threads": torch.get_num_threads()}
     phases = result["phase_s"] = {}
     t_phase = time.perf_counter()
     previous_handler = qInstallMessageHandler(None)
-    qInstallMessageHandler(_quiet_offscreen(previous_handler))
+    qInstallMessageHandler(quiet_offscreen(previous_handler))
     window = None
     try:
         with tempfile.TemporaryDirectory(prefix="gaerchen-bench-") as tmp:

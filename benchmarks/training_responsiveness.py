@@ -2,10 +2,10 @@
 
 - ``live_map_lag_p95_s``: while the window trains the book VAE (batch 100), every 20 ms
   on the GUI thread: how long training has been past the step the live map shows (the time
-  since the training thread yielded the step after it; 0 while the map shows the latest
+  since the training thread ended the step after it; 0 while the map shows the latest
   step), p95; with a second process keeping both cores busy (a torch matmul loop, as a user's
   other work would), and ``_idle`` without it. Goal: <= 1.0 s with the busy process.
-  ``live_map_first_update_s``: from the training thread yielding step 1 to the GUI having
+  ``live_map_first_update_s``: from the training thread ending step 1 to the GUI having
   shown the first snapshot of a trained step.
 - ``stop_training_s``: a fresh process opens the window on the shipped AE, trains (AE, batch
   100, 3,000 images: a 30-step epoch, then the test pass over all 10,000 test images) and
@@ -71,17 +71,15 @@ def measure_live_map(window, spin, seconds: float, busy: bool) -> dict:  # Explo
     from PySide6.QtCore import Qt, QTimer
 
     from gaerchen_gui.core.config import TrainConfig
-    from gaerchen_gui.core.training import StepEvent
 
     panel = window.training_panel
     panel.apply_config(TrainConfig.book("vae", batch_size=100, epochs=5, compile="off"))
-    yielded: dict[int, float] = {}  # in the training thread: global step -> when the loop yielded it
+    yielded: dict[int, float] = {}  # global step -> when the training thread ended it (StepEvent.finished_at)
     shown: list[tuple[float, int]] = []  # on the GUI thread, after the window's handler: (when, step)
     samples: list[float] = []
 
-    def on_yielded(event) -> None:  # runs in the training thread
-        if isinstance(event, StepEvent):
-            yielded[event.global_step] = time.perf_counter()
+    def on_step(event) -> None:  # a StepEvent, timed in the training thread
+        yielded[event.global_step] = event.finished_at
 
     def on_snapshot(update) -> None:  # a LiveMapUpdate
         shown.append((time.perf_counter(), update.snapshot.global_step))
@@ -95,6 +93,7 @@ def measure_live_map(window, spin, seconds: float, busy: bool) -> dict:  # Explo
 
     busy_process = start_busy_process() if busy else None
     panel.snapshotReady.connect(on_snapshot)
+    panel.runner.step.connect(on_step)
     timer = QTimer()
     timer.setTimerType(Qt.TimerType.PreciseTimer)
     timer.timeout.connect(sample)
@@ -103,7 +102,6 @@ def measure_live_map(window, spin, seconds: float, busy: bool) -> dict:  # Explo
             spin.sleep(1.0)  # let it get going
         if not panel.start():
             raise RuntimeError(f"the training panel did not start: {panel.message.text()}")
-        panel.runner._worker.yielded.connect(on_yielded, Qt.ConnectionType.DirectConnection)
         timer.start(int(SAMPLE_S * 1000))
         spin.until(lambda: 1 in yielded, 180.0, poll_ms=20)
         end = time.perf_counter() + seconds
@@ -113,6 +111,7 @@ def measure_live_map(window, spin, seconds: float, busy: bool) -> dict:  # Explo
         panel.runner.stop()
         spin.until(lambda: not panel.runner.is_running, 60.0, poll_ms=20)
         panel.snapshotReady.disconnect(on_snapshot)
+        panel.runner.step.disconnect(on_step)
         if busy_process is not None:
             stop_busy_process(busy_process)
     first = next((t for t, step in shown if step >= 1), None)

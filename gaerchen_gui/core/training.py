@@ -38,6 +38,19 @@ log = logging.getLogger(__name__)
 COMPILE_MIN_STEPS = 1500
 
 
+def wants_compile(mode: str, device: torch.device, total_steps: int) -> bool:
+    """Whether a run of ``total_steps`` on ``device`` compiles its loss, for the config's ``compile`` ``mode``."""
+    if mode == "off" or device.type == "mps":
+        return False
+    if mode == "auto":
+        # On the CPU the split batch (one single-threaded worker per core) trains as fast eagerly
+        # as compiled or faster (benchmarks/train_throughput.py: 684 vs 626 img/s here), so "auto"
+        # compiles only on a GPU, and only for a run long enough to pay back the compile time.
+        has_compiler = shutil.which("cc") or shutil.which("gcc") or shutil.which("g++")
+        return device.type == "cuda" and bool(has_compiler) and total_steps >= COMPILE_MIN_STEPS
+    return True
+
+
 @dataclass(frozen=True)
 class StepEvent:
     epoch: int  # 1-based
@@ -50,6 +63,7 @@ class StepEvent:
     kl: float
     images_per_s: float
     eta_s: float
+    finished_at: float  # time.perf_counter() when the step ended: comparable across threads, unlike arrival times
 
 
 @dataclass(frozen=True)
@@ -180,6 +194,7 @@ class Trainer:
         self.epochs_completed = 0
         self.last_val: dict[str, float] | None = None
         self.compiled = False
+        self.torch_threads: int | None = None  # intra-op threads of the thread that runs the loop, once it runs
         self._shuffle = torch.Generator().manual_seed(config.seed)
         self._loss_fn: Callable[[torch.Tensor, torch.Tensor | None], LossTerms] = self._eager_loss
         # The KL warm-up's weight of the current step, a tensor filled in place so that a compiled
@@ -211,20 +226,10 @@ class Trainer:
             eps = torch.randn(x.shape[0], self.config.latent_dim, device=x.device)
         return parts.forward_backward(self._loss_fn, list(self.model.parameters()), x, eps)
 
-    def _want_compile(self, total_steps: int) -> bool:
-        if self.config.compile == "off" or self.device.type == "mps":
-            return False
-        if self.config.compile == "auto":
-            # On the CPU the split batch (one single-threaded worker per core) trains as fast eagerly
-            # as compiled or faster (benchmarks/train_throughput.py: 684 vs 626 img/s here), so "auto"
-            # compiles only on a GPU, and only for a run long enough to pay back the compile time.
-            has_compiler = shutil.which("cc") or shutil.which("gcc") or shutil.which("g++")
-            return self.device.type == "cuda" and bool(has_compiler) and total_steps >= COMPILE_MIN_STEPS
-        return True
-
     # -- the loop ----------------------------------------------------------------
     def run(self) -> Iterator[TrainEvent]:
         """Train, yielding events; see the module docstring."""
+        self.torch_threads = torch.get_num_threads()  # per thread: the GUI's training thread sets its own
         # Flushing denormals is thread- and process-wide state: on only while this loop runs.
         with (
             flush_denormals(self.device.type == "cpu"),
@@ -237,7 +242,7 @@ class Trainer:
         n = len(self.train_set)
         steps_per_epoch = math.ceil(n / cfg.batch_size)
         total_steps = steps_per_epoch * cfg.epochs
-        if self._want_compile(total_steps):
+        if wants_compile(cfg.compile, self.device, total_steps):
             self._loss_fn = torch.compile(self._eager_loss)
             self.compiled = True
         params = [p.detach() for p in self.model.parameters()]  # detached views: copies skip autograd
@@ -298,7 +303,7 @@ class Trainer:
                 eta = (total_steps - global_step) / steps_per_s + evals_left * (eval_time / max(epoch - 1, 1))
                 yield StepEvent(
                     epoch, step, steps_per_epoch, global_step, total_steps, loss, recon, kl,
-                    images_per_s=x.shape[0] / smoothed_dt, eta_s=eta,
+                    images_per_s=x.shape[0] / smoothed_dt, eta_s=eta, finished_at=t0 + dt,
                 )  # fmt: skip
             t_eval = time.perf_counter()
             val = evaluate(self.model, self.test_images, beta=cfg.beta, should_stop=lambda: self.control.cancelled)

@@ -243,6 +243,11 @@ class DecodeWorker(QThread):
         """Whether the traced decoder exists (or tracing failed and eager decoding is final)."""
         return self._traced is not None or self._trace_failed
 
+    @property
+    def is_traced(self) -> bool:
+        """Whether decodes now go through the traced decoder (False before it is built, or if tracing failed)."""
+        return self._traced is not None
+
     def _trace_pending(self) -> bool:
         model = self._model
         return (

@@ -103,6 +103,17 @@ class HoverCard(QFrame):
         self.show()
         self.raise_()
 
+    @property
+    def title_text(self) -> str:
+        """The card's title: the class and the test image's number."""
+        return self._title.text()
+
+    @property
+    def has_reconstruction(self) -> bool:
+        """Whether the decoded image for the shown point has arrived (until then its square says "decoding…")."""
+        pixmap = self._reconstruction.pixmap()
+        return pixmap is not None and not pixmap.isNull()
+
     def set_reconstruction(self, index: int, image: np.ndarray) -> None:
         if index == self.index:
             self._reconstruction.setPixmap(to_pixmap(image, IMAGE_PX))

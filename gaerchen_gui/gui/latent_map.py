@@ -8,7 +8,7 @@ redrew all of them on every paint). The grid is a
 :class:`~gaerchen_gui.gui.map_grid.MapGrid` under the points (pyqtgraph's own grid
 lines cost more than all the points). The cursor, its edge arrow and the limits of typed
 positions are in map_cursor.py, the legend in class_legend.py, the hover ring and card in
-map_hover.py, the stacking order in map_items.py.
+map_hover.py, what clicks and mouse moves do in map_mouse.py, the stacking order in map_items.py.
 
 Clicking the map moves the cursor there; dragging the cursor moves it
 continuously; arrow keys nudge it (Shift: ten times further). Dragging the
@@ -27,13 +27,12 @@ from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from gaerchen_gui.core.data import CLASS_NAMES
 from gaerchen_gui.core.encoding import EncodedSet
-from gaerchen_gui.gui import process_tuning
 from gaerchen_gui.gui.class_legend import ClassLegend
 from gaerchen_gui.gui.hover_card import HoverCard
 from gaerchen_gui.gui.images import render_scene
 from gaerchen_gui.gui.map_cursor import CursorItem, EdgeMarker, clamp_to, contains, reachable_box
 from gaerchen_gui.gui.map_grid import MapGrid
-from gaerchen_gui.gui.map_hover import MapHover, skip_hover_events_while
+from gaerchen_gui.gui.map_hover import MapHover
 from gaerchen_gui.gui.map_items import (
     Z_CURSOR,
     Z_GRID,
@@ -42,6 +41,7 @@ from gaerchen_gui.gui.map_items import (
     paint_from_cache,
 )
 from gaerchen_gui.gui.map_message import MapMessage
+from gaerchen_gui.gui.map_mouse import MapMouse
 from gaerchen_gui.gui.map_samples import SampleMarkers
 from gaerchen_gui.gui.point_layer import PointLayer
 from gaerchen_gui.gui.theme import POINT_ALPHA, is_dark, muted, plot_background, plot_foreground
@@ -133,10 +133,7 @@ class LatentMap(pg.PlotWidget):
 
         self._message = MapMessage(self)
 
-        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        if process_tuning.current().skip_hover_while_dragging:
-            skip_hover_events_while(self.scene(), dragging=lambda: self.cursor.moving)
-        self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+        self.mouse = MapMouse(self)
         self._built = True
         self.apply_palette()
 
@@ -373,38 +370,7 @@ class LatentMap(pg.PlotWidget):
         view = self.view_box.mapSceneToView(self.mapToScene(pos))
         return float(view.x()), float(view.y())
 
-    # -- mouse -----------------------------------------------------------------------------
-    def _on_mouse_clicked(self, event) -> None:  # pyqtgraph MouseClickEvent
-        if event.button() != Qt.MouseButton.LeftButton or self.encoded is None:
-            return
-        scene_pos = event.scenePos()
-        if not self.view_box.sceneBoundingRect().contains(scene_pos):
-            return  # on an axis
-        if self.legend.isVisible() and self.legend.sceneBoundingRect().contains(scene_pos):
-            return  # the legend toggles classes
-        if event.isAccepted() and event.currentItem is self.edge_marker:
-            return  # the arrow brought the cursor into view; this click is not a new position
-        view = self.view_box.mapSceneToView(scene_pos)
-        self.set_cursor_position(view.x(), view.y())
-        self.setFocus(Qt.FocusReason.MouseFocusReason)
-
-    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
-        if self.encoded is None or not self.view_box.sceneBoundingRect().contains(scene_pos):
-            self.hover.set(None, None)
-            return
-        view = self.view_box.mapSceneToView(scene_pos)
-        if self.cursor.moving:  # while dragging the cursor, the card would only be in the way
-            self.hover.set(None, None)
-            # No nearest-image query here: this runs before the drag moves the cursor and asks for its
-            # decode; the readout that shows it waits for the decoded image anyway (readouts.py).
-            self.mouseMoved.emit(float(view.x()), float(view.y()), None)
-            return
-        point = np.array([view.x(), view.y()])
-        nearest = self.encoded.index.query(point)
-        self.mouseMoved.emit(float(view.x()), float(view.y()), nearest)
-        under_mouse = self.hover.candidate(self.encoded, self.legend.visible_classes(), point, scene_pos, nearest)
-        self.hover.set(self.encoded, under_mouse, scene_pos)
-
+    # -- mouse (what it does is in map_mouse.py) -------------------------------------------
     @property
     def hovered_index(self) -> int | None:
         """The test image under the mouse, or None."""

@@ -3,9 +3,10 @@
 What the explorer knows lives in :mod:`gaerchen_gui.components` (an
 :class:`ExplorerState` with one :class:`ModelState` per model on screen); the
 background work of each model in its :class:`ModelJobs`; what actions do, in
-``actions.py`` beside their declarations. The window builds those, lays them
-out, persists the layout and asks before closing mid-training. The GUI thread
-never runs a model: jobs and decode workers do.
+``actions.py`` beside their declarations; what the window remembers between
+launches, in ``window_settings.py``. The window builds those, lays them out and
+asks before closing mid-training. The GUI thread never runs a model: jobs and
+decode workers do.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PySide6.QtCore import QEvent, QMimeData, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QWidget
 
@@ -27,7 +28,7 @@ from gaerchen_gui.core.encoding import EmbeddingCache, EncodedSet
 from gaerchen_gui.core.live_training import LIVE_SUBSET
 from gaerchen_gui.core.model_loading import load_for_explorer, load_shipped, shipped_kind_of
 from gaerchen_gui.gui.about_dialog import AboutDialog
-from gaerchen_gui.gui.actions import ACTIONS, ActionKey, create_actions
+from gaerchen_gui.gui.actions import ActionKey, create_actions
 from gaerchen_gui.gui.diagnostics_dock import DiagnosticsDock
 from gaerchen_gui.gui.latent_map import MIN_MAP_SIZE
 from gaerchen_gui.gui.pane_area import PANE_SPACING_PX, PaneArea
@@ -37,20 +38,10 @@ from gaerchen_gui.gui.status_bar import ExplorerStatusBar
 from gaerchen_gui.gui.training_dock import TrainingDock
 from gaerchen_gui.gui.window_files import FileCommands
 from gaerchen_gui.gui.window_layout import build_menus, build_toolbar
+from gaerchen_gui.gui.window_settings import DEFAULT_SIZE, restore_window, save_window
 
-DEFAULT_SIZE = QSize(1400, 900)
 TRAINING_STOP_TIMEOUT_MS = 2000
 NO_MODEL_HINT = "Open a checkpoint (Ctrl+O) or drop a .pt file here."
-# Toggles remembered between launches, by their action's name.
-PERSISTED_TOGGLES = (
-    ActionKey.LOCK_ASPECT,
-    ActionKey.SHOW_LEGEND,
-    ActionKey.SHOW_SAMPLES,
-    ActionKey.SHOW_TRAIN_POINTS,
-    ActionKey.SMOOTH_PREVIEW,
-    ActionKey.SHOW_MANIFOLD,
-    ActionKey.LINK_VIEWS,
-)
 
 
 class ExplorerWindow(QMainWindow):
@@ -108,7 +99,7 @@ class ExplorerWindow(QMainWindow):
         for pane in self.panes.panes:
             self._on_pane_added(pane)
         self._on_active_changed(self.explorer.active)
-        self._restore_settings()
+        restore_window(self)
         self.setAcceptDrops(True)
 
     # -- what is shown --------------------------------------------------------------------------
@@ -337,31 +328,6 @@ class ExplorerWindow(QMainWindow):
     def show_training(self, visible: bool) -> None:
         self.training.show(visible)
 
-    # -- settings -------------------------------------------------------------------------------
-    def _restore_settings(self) -> None:
-        geometry = self.settings.geometry
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(DEFAULT_SIZE)
-        state = self.settings.window_state
-        if state is not None:
-            self.restoreState(state)
-        splitter = self.settings.splitter_state
-        if splitter is not None:
-            self.splitter.restoreState(splitter)
-        for key in PERSISTED_TOGGLES:
-            action = self.actions[key]
-            action.setChecked(self.settings.flag(key.value, ACTIONS[key].checked))
-            ACTIONS[key].on_toggled(self, action.isChecked())  # toggled() fires only on a change
-            action.toggled.connect(lambda on, name=key.value: self.settings.set_flag(name, on))
-        self.side.restore(self.settings)
-
-    def _save_settings(self) -> None:
-        self.settings.geometry = self.saveGeometry()
-        self.settings.window_state = self.saveState()
-        self.settings.splitter_state = self.splitter.saveState()
-        self.panes.remember(self.settings)
-        self.settings.sync()
-
     # -- files dropped on the window ------------------------------------------------------------------
     @staticmethod
     def checkpoint_in(mime: QMimeData) -> Path | None:
@@ -387,7 +353,7 @@ class ExplorerWindow(QMainWindow):
             event.ignore()
             return
         if not self.shut_down:
-            self._save_settings()
+            save_window(self)
         self.shutdown()
         super().closeEvent(event)
 

@@ -5,6 +5,13 @@ from the tests' ``conftest.py`` and the benchmarks). Each switch says what it
 buys, as measured on the machines this was built on (AMD EPYC, 2 cores); the
 latency benchmark can turn any of them off (``--without NAME``) to show it
 again. Code that depends on a switch reads :func:`current` when it runs.
+
+The latest measurement of each, switch by switch, is the README's table "What
+each process-wide switch buys" (2026-11-30, four alternating quick runs each
+on a machine loaded by other work): skip_hover_while_dragging and
+nice_training_thread bought clear gains; without protect_singletons 3 of 4 runs
+aborted at exit; short_switch_interval and decode_handoff bought nothing that
+stood out of the noise there (end to end, mouse move to painted image).
 """
 
 from __future__ import annotations
@@ -22,9 +29,11 @@ class Tuning:
     protect_singletons: bool = True
     # GIL switch interval 1 ms instead of 5: Qt objects made from Python take the GIL for every virtual
     # call, so while a worker runs Python the GUI thread waited up to a whole interval per paint.
+    # Not confirmed end to end on 2026-11-30 (see above).
     short_switch_interval: bool = True
     # A cursor decode request waits <= 1 ms for the idle decode thread to take it (Linux only): request
-    # to worker awake p95 1.7-3.6 ms without, 0.3 ms with (decode_worker.py).
+    # to worker awake p95 1.7-3.6 ms without, 0.3 ms with (decode_worker.py). Not confirmed end to end
+    # on 2026-11-30 (see above).
     decode_handoff: bool = True
     # pyqtgraph's scene hover dispatch is skipped while the cursor is dragged: ~3 ms per mouse move.
     skip_hover_while_dragging: bool = True

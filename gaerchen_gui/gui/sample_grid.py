@@ -105,6 +105,10 @@ class SampleGrid(QWidget):
         row, col = divmod(i, COLUMNS)
         return QRect(col * (tile + GAP), row * (tile + caption + GAP), tile, tile)
 
+    def tile_rect(self, i: int) -> QRect:
+        """Where sample ``i``'s image is drawn now, in widget coordinates (its caption below it)."""
+        return self._tile_rect(i, self._tile_size(self.width()), self._caption_height(self._caption_font()))
+
     def tile_at(self, pos: QPoint) -> int:
         tile, caption = self._tile_size(self.width()), self._caption_height(self._caption_font())
         for i in range(len(self)):

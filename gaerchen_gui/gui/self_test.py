@@ -91,7 +91,7 @@ def run_self_test() -> int:
     from gaerchen_gui.gui.settings import Settings
 
     previous_handler = qInstallMessageHandler(None)  # Qt hands back the handler it replaces
-    qInstallMessageHandler(_quiet_offscreen(previous_handler))
+    qInstallMessageHandler(quiet_offscreen(previous_handler))
     with tempfile.TemporaryDirectory(prefix="gaerchen-self-test-") as tmp:
         window = watch = None
         try:
@@ -120,7 +120,7 @@ def run_self_test() -> int:
     return 0
 
 
-def _quiet_offscreen(previous):  # a Qt message handler
+def quiet_offscreen(previous):  # a Qt message handler
     """Drop the offscreen platform's "This plugin does not support raise()"-style notes; pass the rest on."""
 
     def handler(mode, context, message: str) -> None:

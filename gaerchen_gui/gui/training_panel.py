@@ -1,5 +1,5 @@
-"""The training dock: hyperparameters, start/pause/stop, progress, live curves, and
-what to do with the result (use it in the explorer, save it).
+"""The training dock: the settings (training_form.py), start/pause/stop, progress, live
+curves, and what to do with the result (use it in the explorer, save it).
 
 It drives :class:`TrainingRunner` and never touches torch on the GUI thread
 beyond reading finished results.
@@ -14,39 +14,25 @@ from pathlib import Path
 import torch
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
-    QDoubleSpinBox,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from gaerchen_gui.core.checkpoints import Checkpoint, SavedCheckpoint, save_with_fallback
-from gaerchen_gui.core.config import DEFAULT_BETA, LIMITS, ConfigError, TrainConfig
-from gaerchen_gui.core.precision import PRECISION_HELP, PRECISIONS
+from gaerchen_gui.core.config import DEFAULT_BETA, ConfigError, TrainConfig
 from gaerchen_gui.core.run_result import KEEP_RULE, kept_message, result_metadata
 from gaerchen_gui.core.save_target import user_models_dir
 from gaerchen_gui.core.training import EpochEvent, StepEvent, StopEvent, Trainer, TrainingHistory
 from gaerchen_gui.gui.live_map_status import LiveMapStatus
 from gaerchen_gui.gui.loss_curves import LossCurves
 from gaerchen_gui.gui.save_dialog import save_with_dialog, sentence
+from gaerchen_gui.gui.training_form import TRAIN_IMAGES, TrainingForm
 from gaerchen_gui.gui.training_runner import TrainingRunner
-
-TRAIN_IMAGES = 60_000  # Fashion-MNIST's training set, when a config has no limit
-
-
-def spin_box(name: str, single_step: int = 1) -> QSpinBox:
-    """A spin box over the allowed range of hyperparameter ``name`` (core/config.py's LIMITS)."""
-    limit = LIMITS[name]
-    return QSpinBox(minimum=int(limit.low), maximum=int(limit.high), singleStep=single_step)
 
 
 def _format_eta(seconds: float) -> str:
@@ -75,56 +61,8 @@ class TrainingPanel(QWidget):
         self._last_global_step = 0
         self._config: TrainConfig | None = None
 
-        self.model_kind = QComboBox()
-        self.model_kind.addItem("Autoencoder (AE)", "ae")
-        self.model_kind.addItem("Variational autoencoder (VAE)", "vae")
-        self.model_kind.currentIndexChanged.connect(self._on_kind_changed)
-        self.epochs = spin_box("epochs")
-        self.batch_size = spin_box("batch_size")
-        self.learning_rate = QLineEdit()
-        self.learning_rate.setToolTip("Adam learning rate, e.g. 0.001 or 3e-4")
-        self.beta = QDoubleSpinBox(minimum=LIMITS["beta"].low, maximum=LIMITS["beta"].high, decimals=1)
-        self.beta.setToolTip("VAE loss = BETA x mean per-pixel BCE + KL; larger BETA = sharper, less regular")
-        self.seed = spin_box("seed")
-        self.train_size = spin_box("limit", single_step=1000)
-        self.train_size.setToolTip("Use the first N of the 60,000 training images")
-        self.precision = QComboBox()
-        for name in PRECISIONS:
-            self.precision.addItem(name, name)
-            self.precision.setItemData(self.precision.count() - 1, PRECISION_HELP[name], Qt.ItemDataRole.ToolTipRole)
-        self.precision.setToolTip(f"Maths of the forward pass (auto: {PRECISION_HELP['auto']})")
-        self.book_ae = book_ae = QPushButton("Book AE")
-        book_ae.setToolTip("The book's settings for its AE: Adam 1e-3, batch 64, 3 epochs")
-        book_ae.clicked.connect(lambda: self.apply_config(TrainConfig.book("ae")))
-        self.book_vae = book_vae = QPushButton("Book VAE")
-        book_vae.setToolTip("The book's settings for its VAE: Adam 3e-4, batch 100, 5 epochs, BETA 500")
-        book_vae.clicked.connect(lambda: self.apply_config(TrainConfig.book("vae")))
-
-        # Two label/field pairs a row: the dock is wide and short.
-        form = QGridLayout()
-        form.setHorizontalSpacing(8)
-        form.addWidget(QLabel("Model"), 0, 0)
-        form.addWidget(self.model_kind, 0, 1, 1, 3)
-        for row, pairs in enumerate(
-            [
-                (("Epochs", self.epochs), ("Batch size", self.batch_size)),
-                (("Learning rate", self.learning_rate), ("BETA", self.beta)),
-                (("Seed", self.seed), ("Train images", self.train_size)),
-                (("Precision", self.precision),),
-            ],
-            start=1,
-        ):
-            for col, (label, field) in enumerate(pairs):
-                form.addWidget(QLabel(label), row, 2 * col)
-                form.addWidget(field, row, 2 * col + 1)
-        presets = QHBoxLayout()
-        presets.addWidget(QLabel("Presets:"))
-        presets.addWidget(book_ae)
-        presets.addWidget(book_vae)
-        presets.addStretch(1)
-        form.addLayout(presets, 5, 0, 1, 4)
-        settings_box = QGroupBox("Settings")
-        settings_box.setLayout(form)
+        self.form = TrainingForm(is_running=lambda: self.runner.is_running)
+        self.form.kindChanged.connect(self._on_kind_changed)
 
         self.start_button = QPushButton("Start")
         self.start_button.setToolTip("Train on a worker thread (Ctrl+T)")
@@ -160,7 +98,7 @@ class TrainingPanel(QWidget):
         controls.setMaximumWidth(460)
         column = QVBoxLayout(controls)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(settings_box)
+        column.addWidget(self.form)
         column.addLayout(buttons)
         column.addWidget(self.progress)
         column.addWidget(self.status)
@@ -186,46 +124,15 @@ class TrainingPanel(QWidget):
 
     # -- settings --------------------------------------------------------------------
     def apply_config(self, config: TrainConfig) -> None:
-        self.model_kind.setCurrentIndex(self.model_kind.findData(config.model))
-        self.epochs.setValue(config.epochs)
-        self.batch_size.setValue(config.batch_size)
-        self.learning_rate.setText(f"{config.lr:g}")
-        self.beta.setValue(config.beta)
-        self.seed.setValue(config.seed)
-        self.train_size.setValue(config.limit or 60_000)
-        self.precision.setCurrentIndex(self.precision.findData(config.precision))
-        self._update_enabled()
+        self.form.apply_config(config)
 
     def config(self) -> TrainConfig:
         """The form as a TrainConfig; raises ConfigError with a reason if a value is invalid."""
-        try:
-            lr = float(self.learning_rate.text())
-        except ValueError:
-            raise ConfigError(f"learning rate must be a number, not {self.learning_rate.text()!r}") from None
-        limit = self.train_size.value()
-        return TrainConfig(
-            model=self.model_kind.currentData(),
-            epochs=self.epochs.value(),
-            batch_size=self.batch_size.value(),
-            lr=lr,
-            beta=self.beta.value(),
-            seed=self.seed.value(),
-            limit=None if limit >= 60_000 else limit,
-            compile="off",  # a run started from the window should start at once
-            precision=self.precision.currentData(),
-        ).validated()
+        return self.form.config()
 
-    def _on_kind_changed(self) -> None:
-        self._update_enabled()
+    def _on_kind_changed(self, kind: str) -> None:
         if not self.runner.is_running and self.result is None and self.curves.n_steps == 0:
-            self.curves.reset(self.model_kind.currentData())  # empty curves titled for the chosen model
-
-    def _update_enabled(self) -> None:
-        running = self.runner.is_running
-        for widget in (self.model_kind, self.epochs, self.batch_size, self.learning_rate, self.seed,
-                       self.train_size, self.precision):  # fmt: skip
-            widget.setEnabled(not running)
-        self.beta.setEnabled(not running and self.model_kind.currentData() == "vae")
+            self.curves.reset(kind)  # empty curves titled for the chosen model
 
     def _set_running(self, running: bool) -> None:
         self.start_button.setEnabled(not running)
@@ -235,9 +142,7 @@ class TrainingPanel(QWidget):
             self.pause_button.setChecked(False)
         self.adopt_button.setEnabled(not running and self.result is not None)
         self.save_button.setEnabled(not running and self.result is not None)
-        for preset in (self.book_ae, self.book_vae):  # the settings beside a run are that run's
-            preset.setEnabled(not running)
-        self._update_enabled()
+        self.form.update_enabled()
         self.runningChanged.emit(running)
 
     # -- running -----------------------------------------------------------------------

@@ -7,7 +7,7 @@ import torch
 
 import gaerchen_gui.core.training as training
 from gaerchen_gui.core.config import TrainConfig
-from gaerchen_gui.core.losses import vae_loss
+from gaerchen_gui.core.losses import ae_loss, vae_loss
 from gaerchen_gui.core.models import build_model
 from gaerchen_gui.core.split_batch import SplitBatch, parts_for, split_batch
 from gaerchen_gui.core.training import StepEvent, Trainer
@@ -91,7 +91,10 @@ def test_the_thread_count_is_restored_after_splitting():
     before = torch.get_num_threads()
     with split_batch(2) as runner:
         assert runner is not None
-        runner._pool.submit(lambda: None).result()  # the workers have started
+        model = build_model("ae")
+        x = torch.rand(4, 1, 32, 32)
+        runner.forward_backward(lambda xb, _eps: ae_loss(model(xb).logits, xb), list(model.parameters()), x)
+        # a worker has started: its set_num_threads(1) ran
         assert new_thread_count() == 1
     assert new_thread_count() == before
     assert torch.get_num_threads() == before

@@ -4,7 +4,15 @@ import pytest
 import torch
 
 from gaerchen_gui.core.config import ConfigError, TrainConfig
-from gaerchen_gui.core.training import EpochEvent, PausedEvent, StepEvent, StopEvent, TrainControl, Trainer
+from gaerchen_gui.core.training import (
+    EpochEvent,
+    PausedEvent,
+    StepEvent,
+    StopEvent,
+    TrainControl,
+    Trainer,
+    wants_compile,
+)
 
 
 def make_trainer(small_train_set, test_set, val_limit=500, **overrides):
@@ -23,6 +31,8 @@ def test_short_real_run_lowers_the_loss(small_train_set, test_set):
     assert epochs[-1].val["bce"] < epochs[0].val["bce"]
     assert steps[-1].global_step == steps[-1].total_steps == 36
     assert all(e.images_per_s > 0 and e.eta_s >= 0 for e in steps)
+    assert all(a.finished_at < b.finished_at for a, b in zip(steps, steps[1:], strict=False))
+    assert trainer.torch_threads == torch.get_num_threads()  # this thread's, which ran the loop
     assert len(trainer.history.steps) == 36 and len(trainer.history.epochs) == 3
     assert trainer.epochs_completed == 3 and trainer.last_val == epochs[-1].val
 
@@ -209,8 +219,8 @@ def test_auto_compile_stays_eager_on_the_cpu_even_for_long_runs(small_train_set,
     # the split batch trains as fast eagerly as compiled on a CPU (benchmarks/train_throughput.py)
     trainer = make_trainer(small_train_set, test_set, epochs=1, compile="auto")
     assert trainer.device.type == "cpu"
-    assert not trainer._want_compile(100_000)
-    assert make_trainer(small_train_set, test_set, epochs=1, compile="on")._want_compile(10)
+    assert not wants_compile(trainer.config.compile, trainer.device, 100_000)
+    assert wants_compile("on", trainer.device, 10)  # asked for by name: honoured
 
 
 def test_a_loss_that_turns_nan_right_after_an_epoch_keeps_no_test_results(small_train_set, test_set):

@@ -35,23 +35,25 @@ def test_loading_weights_never_writes_into_a_model():
         torch.testing.assert_close(value, before[key], atol=0, rtol=0)
 
 
-def test_the_worker_decodes_eagerly_at_first_then_with_the_traced_copy_built_while_idle(qtbot, worker):
+def test_the_worker_decodes_eagerly_at_first_then_with_the_traced_copy_built_while_idle(qtbot, worker, monkeypatch):
     worker, results = worker
     ae, vae = model("ae", 0), model("vae", 1)
     worker.set_model(ae)
     z = np.array([[0.5, -1.0], [2.0, 0.0]], np.float32)
     worker.request("samples", z)  # right away: no tracing in the way of the first decodes
     qtbot.waitUntil(lambda: len(results) == 1, timeout=30_000)
-    assert worker._traced is None
-    qtbot.waitUntil(lambda: worker._traced is not None, timeout=30_000)  # built after half a second idle
+    assert not worker.is_traced
+    qtbot.waitUntil(lambda: worker.is_traced, timeout=30_000)  # built after half a second idle
+    with torch.inference_mode():
+        expected = [m.decode(torch.from_numpy(z)).numpy()[:, 0] for m in (ae, vae)]
+    eager_calls = []
+    monkeypatch.setattr(vae, "decode", lambda *args: eager_calls.append(args))  # the traced copy must not need it
     worker.set_model(vae)
     worker.request("samples", z)
     qtbot.waitUntil(lambda: len(results) == 2, timeout=30_000)
-    with torch.inference_mode():
-        expected = [m.decode(torch.from_numpy(z)).numpy()[:, 0] for m in (ae, vae)]
     np.testing.assert_allclose(results[0].images, expected[0], atol=1e-5)
-    np.testing.assert_allclose(results[1].images, expected[1], atol=1e-5)
-    assert worker._traced._source is vae and not worker._trace_failed
+    np.testing.assert_allclose(results[1].images, expected[1], atol=1e-5)  # the traced copy took vae's weights
+    assert not eager_calls and worker.is_traced
 
 
 def test_if_tracing_fails_the_worker_decodes_eagerly(qtbot, worker, monkeypatch):
@@ -63,10 +65,11 @@ def test_if_tracing_fails_the_worker_decodes_eagerly(qtbot, worker, monkeypatch)
     ae = model("ae", 0)
     worker.set_model(ae)
     z = np.array([[1.0, 1.0]], np.float32)
-    qtbot.waitUntil(lambda: worker._trace_failed, timeout=30_000)
+    qtbot.waitUntil(lambda: worker.fast_path_ready, timeout=30_000)  # tracing was tried, and failed
+    assert not worker.is_traced
     worker.request("cursor", z)
     qtbot.waitUntil(lambda: len(results) == 1, timeout=30_000)
     with torch.inference_mode():
         expected = ae.decode(torch.from_numpy(z)).numpy()[:, 0]
     np.testing.assert_allclose(results[0].images, expected, atol=1e-6)
-    assert worker._traced is None
+    assert not worker.is_traced

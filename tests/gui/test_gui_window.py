@@ -8,6 +8,7 @@ from gui_support import drag_cursor_through, hover_over, move_mouse, wait_for_cu
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel
 
 from gaerchen_gui.gui.actions import ActionKey
 
@@ -92,9 +93,10 @@ def test_hovering_a_point_shows_that_image(qtbot, window):
     assert np.linalg.norm(z[expected] - z[index]) <= 2 * np.linalg.norm(z[index] - mouse) + 1e-6  # triangle
     card = latent_map.hover_card
     assert card.isVisible() and card.index == expected
-    assert f"#{expected}" in card._title.text()
-    assert card._title.width() >= card._title.sizeHint().width()  # the title is not clipped
-    qtbot.waitUntil(lambda: card._reconstruction.pixmap() is not None and not card._reconstruction.pixmap().isNull())
+    assert f"#{expected}" in card.title_text
+    (title,) = [label for label in card.findChildren(QLabel) if label.text() == card.title_text]
+    assert title.width() >= title.sizeHint().width()  # the title is not clipped
+    qtbot.waitUntil(lambda: card.has_reconstruction)
 
 
 def test_far_away_cursor_is_off_the_data(qtbot, window):
@@ -140,8 +142,7 @@ def test_sampling_draws_n_points_and_decodes_them(qtbot, window):
     assert not np.allclose(window.model.samples, before)
     # clicking a tile moves the cursor to that sample
     grid = window.side.sample_grid
-    tile = grid._tile_size(grid.width())
-    qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=QPoint(tile + 8 + tile // 2, tile // 2))
+    qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=grid.tile_rect(1).center())
     assert window.latent_map.cursor_position() == pytest.approx(tuple(window.model.samples[1]), abs=1e-5)
 
 

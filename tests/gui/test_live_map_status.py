@@ -26,8 +26,9 @@ def test_a_map_more_than_a_second_behind_training_says_so(qtbot):
     assert titles[-1].startswith("Training VAE  ·  step 2  ·")
     assert abs(status.lag_s - 0.1) < 1e-6  # step 3 arrived 0.1 s ago
     clock.now += STALE_S  # no snapshot for a second: the title must not call step 2 current
-    status._update()  # what its timer does
-    assert "map updating…" in titles[-1] and "shows step 2, training at 4" in titles[-1]
+    # no new step or snapshot: the title changes on the status's own timer
+    qtbot.waitUntil(lambda: "map updating…" in titles[-1], timeout=5_000)
+    assert "shows step 2, training at 4" in titles[-1]
     status.shown("VAE", 4, 2000)  # caught up
     assert status.lag_s == 0 and titles[-1].startswith("Training VAE  ·  step 4")
     status.stop()

@@ -14,7 +14,7 @@ from gaerchen_gui.gui.loss_curves import LossCurves, ema
 def step(i: int, total_steps: int, loss: float, recon: float = 0.0, kl: float = 0.0) -> StepEvent:
     return StepEvent(
         epoch=1, step=i, steps_per_epoch=total_steps, global_step=i, total_steps=total_steps,
-        loss=loss, recon=recon, kl=kl, images_per_s=500.0, eta_s=1.0,
+        loss=loss, recon=recon, kl=kl, images_per_s=500.0, eta_s=1.0, finished_at=float(i),
     )  # fmt: skip
 
 
@@ -27,17 +27,24 @@ def curves(qtbot):
     return widget
 
 
-def feed(curves, steps, total, losses):
-    for i, loss in zip(steps, losses, strict=True):
-        curves.add_step(step(i, total, loss, recon=loss * 0.9, kl=loss * 0.1))
-    curves._redraw_if_dirty()
+@pytest.fixture
+def feed(qtbot):
+    """Add steps as a run does, then wait for the curves' next redraw to draw them (it runs on a timer)."""
+
+    def add(curves, steps, total, losses):
+        for i, loss in zip(steps, losses, strict=True):
+            curves.add_step(step(i, total, loss, recon=loss * 0.9, kl=loss * 0.1))
+        last = steps[-1]
+        qtbot.waitUntil(lambda: curves.raw_curve.xData is not None and curves.raw_curve.xData[-1] == last)
+
+    return add
 
 
 def y_range(plot):
     return plot.vb.viewRange()[1]
 
 
-def test_a_live_run_spans_the_step_axis_and_moves_the_loss_axis_only_when_needed(curves):
+def test_a_live_run_spans_the_step_axis_and_moves_the_loss_axis_only_when_needed(curves, feed):
     curves.reset("vae")
     feed(curves, range(1, 51), 1000, np.linspace(300, 200, 50))
     (x0, x1), _ = curves.total_plot.vb.viewRange()
@@ -60,7 +67,7 @@ def test_a_live_run_spans_the_step_axis_and_moves_the_loss_axis_only_when_needed
         assert low < high
 
 
-def test_the_loss_axis_follows_a_curve_that_shrank_to_a_sliver_of_it(curves):
+def test_the_loss_axis_follows_a_curve_that_shrank_to_a_sliver_of_it(curves, feed):
     curves.reset("ae")
     feed(curves, range(1, 11), 500, np.full(10, 0.6))
     feed(curves, range(11, 400), 500, np.full(389, 0.25))
@@ -69,7 +76,7 @@ def test_the_loss_axis_follows_a_curve_that_shrank_to_a_sliver_of_it(curves):
     assert low <= 0.25 and high >= 0.6
 
 
-def test_a_zoom_by_the_user_is_left_alone(curves):
+def test_a_zoom_by_the_user_is_left_alone(curves, feed):
     curves.reset("ae")
     feed(curves, range(1, 21), 500, np.linspace(0.5, 0.3, 20))
     curves.total_plot.vb.setYRange(0.31, 0.32, padding=0)
@@ -78,7 +85,7 @@ def test_a_zoom_by_the_user_is_left_alone(curves):
     assert y_range(curves.total_plot) == pytest.approx([0.31, 0.32])
 
 
-def test_a_saved_history_is_shown_with_automatic_ranges(curves):
+def test_a_saved_history_is_shown_with_automatic_ranges(curves, feed):
     curves.reset("ae")
     feed(curves, range(1, 21), 500, np.linspace(0.5, 0.3, 20))
     curves.reset("ae")  # e.g. a checkpoint's history follows

@@ -87,7 +87,7 @@ def test_closing_during_the_test_pass_stops_within_about_a_second(qtbot, window,
     assert panel.start()
     qtbot.waitUntil(lambda: "closed" in timing, timeout=120_000)
     assert timing["closed"] < 1.5, timing
-    assert panel.runner._pool.activeThreadCount() == 0
+    assert panel.runner.shutdown(timeout_ms=0)  # nothing left to wait for: the training thread has ended
     assert "did not stop in time" not in capfd.readouterr().err
 
 
@@ -106,31 +106,41 @@ def test_closing_mid_training_asks_and_can_be_refused(qtbot, window, monkeypatch
     from PySide6.QtCore import QThreadPool
 
     assert QThreadPool.globalInstance().activeThreadCount() == 0
-    assert panel.runner._pool.activeThreadCount() == 0
+    assert panel.runner.shutdown(timeout_ms=0)  # nothing left to wait for: the training thread has ended
+
+
+def niced_threads() -> set[int]:
+    """The ids of this process' threads that run at the training thread's priority (Linux: /proc)."""
+    found = set()
+    for name in os.listdir("/proc/self/task"):
+        try:
+            if os.getpriority(os.PRIO_PROCESS, int(name)) == TRAINING_NICENESS:
+                found.add(int(name))
+        except OSError:  # the thread ended meanwhile
+            pass
+    return found
 
 
 def test_the_training_thread_gives_way_to_the_gui_and_its_priority_does_not_outlive_the_run(qtbot, window):
-    from PySide6.QtCore import Qt
-
-    panel = configure(window, epochs=1)
-    seen: list[tuple[int, int]] = []  # (thread id, nice) as seen from the training thread
-
-    def in_training_thread(_event) -> None:
-        if not seen:
-            tid = threading.get_native_id()
-            seen.append((tid, os.getpriority(os.PRIO_PROCESS, tid)))
-
-    assert panel.start()
-    panel.runner._worker.yielded.connect(in_training_thread, Qt.ConnectionType.DirectConnection)
-    qtbot.waitUntil(lambda: not panel.runner.is_running, timeout=120_000)
-    (tid, nice), gui_tid = seen[0], threading.get_native_id()
-    assert tid != gui_tid
+    panel = configure(window, epochs=5)
     linux = sys.platform.startswith("linux")  # per-thread nice values; elsewhere nothing changes
-    assert nice == (TRAINING_NICENESS if linux else 0)
-    assert os.getpriority(os.PRIO_PROCESS, gui_tid) == 0
-    qtbot.waitUntil(lambda: panel.runner._pool.activeThreadCount() == 0, timeout=5_000)
-    if linux:  # the thread is gone with its run (a lowered priority cannot be raised without privileges)
-        qtbot.waitUntil(lambda: not Path(f"/proc/self/task/{tid}").exists(), timeout=5_000)
+    seen: set[int] = set()  # threads at the training priority while the run trains
+    steps: list[int] = []
+
+    def look(event) -> None:
+        steps.append(event.global_step)
+        if linux:
+            seen.update(niced_threads())
+
+    panel.runner.step.connect(look)
+    assert panel.start()
+    qtbot.waitUntil(lambda: bool(seen) if linux else bool(steps), timeout=120_000)
+    panel.runner.stop()
+    qtbot.waitUntil(lambda: not panel.runner.is_running, timeout=60_000)
+    gui_tid = threading.get_native_id()
+    assert gui_tid not in seen and os.getpriority(os.PRIO_PROCESS, gui_tid) == 0
+    if linux:  # the threads are gone with their run (a lowered priority cannot be raised without privileges)
+        qtbot.waitUntil(lambda: not any(Path(f"/proc/self/task/{tid}").exists() for tid in seen), timeout=5_000)
 
 
 def test_loading_a_checkpoint_shows_its_saved_curves(qtbot, window, test_set, tmp_path):

@@ -117,9 +117,9 @@ def test_second_run_cannot_start_while_one_runs(qtbot, panel):
 @pytest.mark.parametrize(
     "setup, reason",
     [
-        (lambda p: p.learning_rate.setText("fast"), "learning rate must be a number"),
-        (lambda p: p.learning_rate.setText("0"), "learning rate must be a number in (0, 10]"),
-        (lambda p: (p.model_kind.setCurrentIndex(1), p.beta.setValue(0.0)), "beta must be"),
+        (lambda p: p.form.learning_rate.setText("fast"), "learning rate must be a number"),
+        (lambda p: p.form.learning_rate.setText("0"), "learning rate must be a number in (0, 10]"),
+        (lambda p: (p.form.model_kind.setCurrentIndex(1), p.form.beta.setValue(0.0)), "beta must be"),
     ],
 )
 def test_invalid_values_are_refused_before_anything_starts(qtbot, panel, setup, reason):
@@ -169,7 +169,12 @@ def test_the_panel_offers_exactly_the_ranges_the_config_accepts(qtbot):
 
     panel = TrainingPanel()
     qtbot.addWidget(panel)
-    boxes = {"epochs": panel.epochs, "batch_size": panel.batch_size, "seed": panel.seed, "limit": panel.train_size}
+    boxes = {
+        "epochs": panel.form.epochs,
+        "batch_size": panel.form.batch_size,
+        "seed": panel.form.seed,
+        "limit": panel.form.train_size,
+    }
     for name, box in boxes.items():
         limit = LIMITS[name]
         assert (box.minimum(), box.maximum()) == (limit.low, limit.high), name
@@ -177,4 +182,4 @@ def test_the_panel_offers_exactly_the_ranges_the_config_accepts(qtbot):
         TrainConfig(**{field: int(limit.high)}).validated()
         with pytest.raises(ConfigError, match=limit.label):
             TrainConfig(**{field: int(limit.high) + 1}).validated()
-    assert panel.beta.maximum() == LIMITS["beta"].high
+    assert panel.form.beta.maximum() == LIMITS["beta"].high

@@ -1,0 +1,62 @@
+"""What the mouse does on the latent map.
+
+A left click in the view moves the cursor there (not on an axis, the legend, which
+toggles classes, or the edge arrow, which pans to the cursor). A move reports the
+latent position and the nearest test image (``LatentMap.mouseMoved``) and puts the
+hover ring and card on the test image under the mouse; while the cursor is dragged
+there is no card and no nearest-image query. Dragging the background pans and the
+wheel zooms, as everywhere in pyqtgraph.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, Qt
+
+from gaerchen_gui.gui import process_tuning
+from gaerchen_gui.gui.map_hover import skip_hover_events_while
+
+
+class MapMouse:
+    """Connects itself to ``latent_map``'s scene; the map keeps the state it reads and changes."""
+
+    def __init__(self, latent_map) -> None:  # a LatentMap whose items exist
+        self.map = latent_map
+        scene = latent_map.scene()
+        scene.sigMouseMoved.connect(self._moved)
+        if process_tuning.current().skip_hover_while_dragging:
+            skip_hover_events_while(scene, dragging=lambda: latent_map.cursor.moving)
+        scene.sigMouseClicked.connect(self._clicked)
+
+    def _clicked(self, event) -> None:  # pyqtgraph MouseClickEvent
+        m = self.map
+        if event.button() != Qt.MouseButton.LeftButton or m.encoded is None:
+            return
+        scene_pos = event.scenePos()
+        if not m.view_box.sceneBoundingRect().contains(scene_pos):
+            return  # on an axis
+        if m.legend.isVisible() and m.legend.sceneBoundingRect().contains(scene_pos):
+            return  # the legend toggles classes
+        if event.isAccepted() and event.currentItem is m.edge_marker:
+            return  # the arrow brought the cursor into view; this click is not a new position
+        view = m.view_box.mapSceneToView(scene_pos)
+        m.set_cursor_position(view.x(), view.y())
+        m.setFocus(Qt.FocusReason.MouseFocusReason)
+
+    def _moved(self, scene_pos: QPointF) -> None:
+        m = self.map
+        if m.encoded is None or not m.view_box.sceneBoundingRect().contains(scene_pos):
+            m.hover.set(None, None)
+            return
+        view = m.view_box.mapSceneToView(scene_pos)
+        if m.cursor.moving:  # while dragging the cursor, the card would only be in the way
+            m.hover.set(None, None)
+            # No nearest-image query here: this runs before the drag moves the cursor and asks for its
+            # decode; the readout that shows it waits for the decoded image anyway (readouts.py).
+            m.mouseMoved.emit(float(view.x()), float(view.y()), None)
+            return
+        point = np.array([view.x(), view.y()])
+        nearest = m.encoded.index.query(point)
+        m.mouseMoved.emit(float(view.x()), float(view.y()), nearest)
+        under_mouse = m.hover.candidate(m.encoded, m.legend.visible_classes(), point, scene_pos, nearest)
+        m.hover.set(m.encoded, under_mouse, scene_pos)
