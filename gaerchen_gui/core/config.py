@@ -43,6 +43,11 @@ LIMITS: dict[str, Limit] = {
 }
 
 
+# The latent sizes the training dock offers: the explorer draws 2 as it is and wider spaces as a 2-D
+# view; past 64 a slider per hidden component is no longer a thing a person can use.
+EXPLORER_LATENT_DIMS = (2, 64)
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     model: ModelKind = "ae"

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gaerchen_gui.core.config import LIMITS, ConfigError, TrainConfig
+from gaerchen_gui.core.config import EXPLORER_LATENT_DIMS, LIMITS, ConfigError, TrainConfig
 from gaerchen_gui.core.precision import PRECISION_HELP, PRECISIONS
 
 TRAIN_IMAGES = 60_000  # Fashion-MNIST's training set, when a config has no limit
@@ -55,6 +55,16 @@ class TrainingForm(QGroupBox):
         self.seed = spin_box("seed")
         self.train_size = spin_box("limit", single_step=1000)
         self.train_size.setToolTip("Use the first N of the 60,000 training images")
+        self.latent_dim = spin_box("latent_dim")
+        self.latent_dim.setRange(*EXPLORER_LATENT_DIMS)
+        self.latent_dim.setToolTip(
+            "Size of the latent space: 2 is drawn as it is; a wider one is shown as a 2-D view (a projection)"
+        )
+        self.kl_warmup = spin_box("kl_warmup_steps", single_step=100)
+        self.kl_warmup.setSpecialValueText("off")
+        self.kl_warmup.setToolTip(
+            "VAE: raise the KL term's weight from 0 to 1 over this many steps (0: off); against early collapse"
+        )
         self.precision = QComboBox()
         for name in PRECISIONS:
             self.precision.addItem(name, name)
@@ -77,6 +87,7 @@ class TrainingForm(QGroupBox):
                 (("Epochs", self.epochs), ("Batch size", self.batch_size)),
                 (("Learning rate", self.learning_rate), ("BETA", self.beta)),
                 (("Seed", self.seed), ("Train images", self.train_size)),
+                (("Latent size", self.latent_dim), ("KL warm-up", self.kl_warmup)),
                 (("Precision", self.precision),),
             ],
             start=1,
@@ -89,7 +100,7 @@ class TrainingForm(QGroupBox):
         presets.addWidget(book_ae)
         presets.addWidget(book_vae)
         presets.addStretch(1)
-        form.addLayout(presets, 5, 0, 1, 4)
+        form.addLayout(presets, 6, 0, 1, 4)
 
     def apply_config(self, config: TrainConfig) -> None:
         self.model_kind.setCurrentIndex(self.model_kind.findData(config.model))
@@ -99,6 +110,8 @@ class TrainingForm(QGroupBox):
         self.beta.setValue(config.beta)
         self.seed.setValue(config.seed)
         self.train_size.setValue(config.limit or TRAIN_IMAGES)
+        self.latent_dim.setValue(config.latent_dim)
+        self.kl_warmup.setValue(config.kl_warmup_steps)
         self.precision.setCurrentIndex(self.precision.findData(config.precision))
         self.update_enabled()
 
@@ -117,6 +130,8 @@ class TrainingForm(QGroupBox):
             beta=self.beta.value(),
             seed=self.seed.value(),
             limit=None if limit >= TRAIN_IMAGES else limit,
+            latent_dim=self.latent_dim.value(),
+            kl_warmup_steps=self.kl_warmup.value() if self.kind == "vae" else 0,
             compile="off",  # a run started from the window should start at once
             precision=self.precision.currentData(),
         ).validated()
@@ -129,9 +144,10 @@ class TrainingForm(QGroupBox):
         """The settings beside a run are that run's: nothing is editable while it trains."""
         running = self._is_running()
         for widget in (self.model_kind, self.epochs, self.batch_size, self.learning_rate, self.seed,
-                       self.train_size, self.precision, self.book_ae, self.book_vae):  # fmt: skip
+                       self.train_size, self.latent_dim, self.precision, self.book_ae, self.book_vae):  # fmt: skip
             widget.setEnabled(not running)
-        self.beta.setEnabled(not running and self.kind == "vae")
+        for vae_only in (self.beta, self.kl_warmup):
+            vae_only.setEnabled(not running and self.kind == "vae")
 
     def _on_kind_changed(self) -> None:
         self.update_enabled()

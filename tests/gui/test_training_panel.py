@@ -165,7 +165,7 @@ def test_shutdown_mid_training_ends_the_worker_within_two_seconds(qtbot, panel):
 
 def test_the_panel_offers_exactly_the_ranges_the_config_accepts(qtbot):
     """One table of limits (core/config.py): the panel's spin boxes and the CLI's validation agree."""
-    from gaerchen_gui.core.config import LIMITS, ConfigError, TrainConfig
+    from gaerchen_gui.core.config import EXPLORER_LATENT_DIMS, LIMITS, ConfigError, TrainConfig
 
     panel = TrainingPanel()
     qtbot.addWidget(panel)
@@ -174,6 +174,7 @@ def test_the_panel_offers_exactly_the_ranges_the_config_accepts(qtbot):
         "batch_size": panel.form.batch_size,
         "seed": panel.form.seed,
         "limit": panel.form.train_size,
+        "kl_warmup_steps": panel.form.kl_warmup,
     }
     for name, box in boxes.items():
         limit = LIMITS[name]
@@ -183,3 +184,19 @@ def test_the_panel_offers_exactly_the_ranges_the_config_accepts(qtbot):
         with pytest.raises(ConfigError, match=limit.label):
             TrainConfig(**{field: int(limit.high) + 1}).validated()
     assert panel.form.beta.maximum() == LIMITS["beta"].high
+    # the latent sizes the explorer can show: within what the config accepts
+    latent = panel.form.latent_dim
+    assert (latent.minimum(), latent.maximum()) == EXPLORER_LATENT_DIMS
+    assert LIMITS["latent_dim"].low <= latent.minimum() and latent.maximum() <= LIMITS["latent_dim"].high
+
+
+def test_latent_size_and_kl_warm_up_go_into_the_config(qtbot):
+    panel = TrainingPanel()
+    qtbot.addWidget(panel)
+    panel.apply_config(TrainConfig.book("vae", latent_dim=8, kl_warmup_steps=500))
+    assert panel.form.latent_dim.value() == 8 and panel.form.kl_warmup.value() == 500
+    config = panel.config()
+    assert config.latent_dim == 8 and config.kl_warmup_steps == 500
+    panel.form.model_kind.setCurrentIndex(panel.form.model_kind.findData("ae"))
+    assert not panel.form.kl_warmup.isEnabled() and panel.config().kl_warmup_steps == 0  # a VAE-only setting
+    assert panel.form.kl_warmup.specialValueText() == "off"
