@@ -46,6 +46,7 @@ class TrainingDock:
         panel.runningChanged.connect(lambda running: running and self.show(True))
         panel.runningChanged.connect(lambda _: self.show_other_histories())
         panel.modelAdopted.connect(window.show_checkpoint)
+        panel.form.sweepRequested.connect(self.show_sweep)
         panel.modelSaved.connect(window.on_model_saved)
         panel.map_status.titleChanged.connect(self._show_live_title)
 

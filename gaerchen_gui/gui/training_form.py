@@ -38,6 +38,7 @@ def spin_box(name: str, single_step: int = 1) -> QSpinBox:
 
 class TrainingForm(QGroupBox):
     kindChanged = Signal(str)  # "ae" or "vae", when the model field changes
+    sweepRequested = Signal()  # "BETA sweep…": train one VAE per BETA with these settings
 
     def __init__(self, is_running: Callable[[], bool], parent: QWidget | None = None) -> None:
         super().__init__("Settings", parent)
@@ -100,6 +101,10 @@ class TrainingForm(QGroupBox):
         presets.addWidget(book_ae)
         presets.addWidget(book_vae)
         presets.addStretch(1)
+        self.sweep_button = QPushButton("BETA sweep…")
+        self.sweep_button.setToolTip("Train one VAE per BETA with these settings, one after another")
+        self.sweep_button.clicked.connect(self.sweepRequested)
+        presets.addWidget(self.sweep_button)
         form.addLayout(presets, 6, 0, 1, 4)
 
     def apply_config(self, config: TrainConfig) -> None:

@@ -48,6 +48,12 @@ def test_a_sweep_from_the_window_trains_saves_and_opens_its_vaes(qtbot, window, 
     assert item_path(item) == tmp_path / "sweep" / "vae-beta-50.pt"
 
 
+def test_the_training_panel_opens_the_sweep_window(qtbot, window):
+    window.show_training(True)
+    window.training_panel.form.sweep_button.click()
+    assert window.training.sweep is not None and window.training.sweep.isVisible()
+
+
 def test_bad_betas_or_folder_are_refused_with_a_message(qtbot, window, tmp_path, monkeypatch):
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warnings.append((title, text)))
