@@ -57,7 +57,10 @@ def test_dragging_in_pane_b_moves_the_cursor_in_pane_a_and_both_decode(qtbot, ma
         move_mouse(viewport, start + (end - start) * (step / 5), last)
     QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
     xy = b.latent_map.cursor_position()
-    assert np.allclose(xy, target, atol=0.02 * (x1 - x0))
+    # Where the mouse was let go, in the view as it is now: under load a late fit of the view can move
+    # the map between aiming and releasing, and the cursor follows the mouse, not the old coordinates.
+    (x0, x1), _ = b.latent_map.view_box.viewRange()
+    assert np.allclose(xy, b.latent_map.widget_to_view(end), atol=0.02 * (x1 - x0))
     assert a.latent_map.cursor_position() == xy  # one cursor for every pane
     assert window.explorer.cursor == xy
     for state in (a.state, b.state):
