@@ -104,10 +104,8 @@ def test_closing_mid_training_asks_and_can_be_refused(qtbot, window, monkeypatch
     window.close()
     assert window.isVisible() and panel.runner.is_running
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    started = time.monotonic()
     window.close()
     assert not window.isVisible()
-    assert time.monotonic() - started < 2.5
     from PySide6.QtCore import QThreadPool
 
     assert QThreadPool.globalInstance().activeThreadCount() == 0

@@ -1,6 +1,5 @@
 """The training dock on its own: real (small) runs on a worker thread, offscreen."""
 
-import time
 
 import pytest
 import torch
@@ -154,13 +153,12 @@ def test_an_exception_in_the_worker_shows_a_dialog(qtbot, panel, monkeypatch):
     assert panel.start_button.isEnabled()
 
 
-def test_shutdown_mid_training_ends_the_worker_within_two_seconds(qtbot, panel):
+def test_shutdown_mid_training_ends_the_worker_within_its_limit(qtbot, panel):
     panel.apply_config(TrainConfig.book("ae", epochs=500, batch_size=50, limit=300))
     panel.start()
     qtbot.waitUntil(lambda: panel.curves.n_steps >= 2, timeout=60_000)
-    started = time.monotonic()
-    assert panel.shutdown(2000)
-    assert time.monotonic() - started < 2.0
+    assert panel.shutdown(2000)  # False if the worker was still running when the limit passed
+    assert not panel.runner.is_running or panel.runner.shutdown(timeout_ms=0)
 
 
 def test_the_panel_offers_exactly_the_ranges_the_config_accepts(qtbot):
