@@ -160,13 +160,21 @@ def padded_extent(points: np.ndarray, margin: float = 0.25) -> tuple[float, floa
 
 
 def model_coverage(
-    model, images, points: np.ndarray, off_data_threshold: float, log_vars: np.ndarray | None = None
-) -> CoveragePicture:
+    model,
+    images,
+    points: np.ndarray,
+    off_data_threshold: float,
+    log_vars: np.ndarray | None = None,
+    should_stop=None,  # () -> bool, asked between batches of an encoding pass
+) -> CoveragePicture | None:
     """The coverage picture of ``points`` (the map's codes of ``images``, (N, 1, 32, 32)) under
     ``model`` (a LatentModel); a VAE's posterior log-variances are ``log_vars`` when known (the
     encoded test set has them), else they come from encoding ``images`` again (a live snapshot)."""
     if log_vars is None and model.kind == "vae":
         from gaerchen_gui.core.evaluation import posterior_all
 
-        log_vars = posterior_all(model, images)[1].numpy()
+        posterior = posterior_all(model, images, should_stop=should_stop)
+        if posterior is None:
+            return None
+        log_vars = posterior[1].numpy()
     return coverage_picture(points, off_data_threshold, padded_extent(points), log_vars=log_vars)

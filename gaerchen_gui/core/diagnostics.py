@@ -20,6 +20,7 @@ The collapse alarm reads these and says in plain words what is wrong and what he
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -150,12 +151,21 @@ class ModelDiagnostics:
     step: int | None = None  # the training step of the weights, for a model being trained
 
 
-def diagnose_model(model: LatentModel, images: torch.Tensor, labels: np.ndarray, beta: float) -> ModelDiagnostics:
-    """Encode and reconstruct ``images`` (N, 1, 32, 32) with a VAE and diagnose its posterior."""
+def diagnose_model(
+    model: LatentModel,
+    images: torch.Tensor,
+    labels: np.ndarray,
+    beta: float,
+    should_stop: Callable[[], bool] | None = None,
+) -> ModelDiagnostics | None:
+    """Encode and reconstruct ``images`` (N, 1, 32, 32) with a VAE and diagnose its posterior; None if
+    ``should_stop`` said stop (it is asked between batches: a closing window does not wait for a pass)."""
     from gaerchen_gui.core.evaluation import evaluate, posterior_all
 
-    z_mean, z_log_var = posterior_all(model, images)
-    metrics = evaluate(model, images, beta=beta)
-    assert metrics is not None  # nothing asked it to stop
+    posterior = posterior_all(model, images, should_stop=should_stop)
+    metrics = evaluate(model, images, beta=beta, should_stop=should_stop) if posterior is not None else None
+    if posterior is None or metrics is None:
+        return None
+    z_mean, z_log_var = posterior
     latent = diagnose(z_mean.numpy(), z_log_var.numpy(), labels)
     return ModelDiagnostics(latent, float(beta), float(metrics["recon"]), int(images.shape[0]))

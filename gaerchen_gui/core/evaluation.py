@@ -70,9 +70,13 @@ def embed_all(model: LatentModel, image_set: ImageSet | torch.Tensor, batch_size
 
 @torch.inference_mode()
 def posterior_all(
-    model: LatentModel, image_set: ImageSet | torch.Tensor, batch_size: int = 1000
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """A VAE's ``(z_mean, z_log_var)`` for every image, each (N, latent_dim) on the CPU."""
+    model: LatentModel,
+    image_set: ImageSet | torch.Tensor,
+    batch_size: int = 1000,
+    should_stop: Callable[[], bool] | None = None,
+) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """A VAE's ``(z_mean, z_log_var)`` for every image, each (N, latent_dim) on the CPU; None if
+    ``should_stop`` (asked before each batch) said stop."""
     if model.kind != "vae":
         raise ValueError("only a VAE's encoder gives a posterior; an AE's gives a point")
     images = image_set.images if isinstance(image_set, ImageSet) else image_set
@@ -81,6 +85,9 @@ def posterior_all(
     device = next(model.parameters()).device
     means, log_vars = [], []
     for rows in _batches(images.shape[0], batch_size):
+        if should_stop is not None and should_stop():
+            model.train(was_training)
+            return None
         z_mean, z_log_var = model.encoder(images[rows].to(device))
         means.append(z_mean.float().cpu())
         log_vars.append(z_log_var.float().cpu())

@@ -10,6 +10,7 @@ latest-wins ticket, so a pass that started before the model changed is dropped.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -37,11 +38,17 @@ class OnePassAtATime:
         self._plan = plan
         self._worker = None
         self._pending = False
+        # Set by cancel(): plans hand ``should_stop`` to their function, which asks it between batches,
+        # so that a closing window waits for one batch, not a whole pass over 10,000 images.
+        self._stopping = threading.Event()
         self.error: str | None = None  # why the last pass failed, None after one that worked
 
     @property
     def running(self) -> bool:
         return self._worker is not None
+
+    def should_stop(self) -> bool:
+        return self._stopping.is_set()
 
     def request(self) -> None:
         if self._worker is not None:
@@ -51,6 +58,7 @@ class OnePassAtATime:
         if plan is None:
             return
         function, args, deliver = plan
+        self._stopping.clear()
         ticket = self.state.ticket(self.name)
         worker = LoudWorker(_one_pass, function, *args)
 
@@ -71,6 +79,7 @@ class OnePassAtATime:
     def cancel(self) -> None:
         """Drop the result of a pass under way and forget a remembered request."""
         self._pending = False
+        self._stopping.set()
         self.state.cancel(self.name)
 
     def wait(self, timeout_s: float) -> None:

@@ -44,7 +44,7 @@ class CoverageJob:
             state.set_coverage(picture, ticket)
 
         log_vars = encoded.z_log_var[:, :2] if encoded.z_log_var is not None else None
-        args = (model, images, encoded.z[:, :2], encoded.index.off_data_threshold, log_vars)
+        args = (model, images, encoded.z[:, :2], encoded.index.off_data_threshold, log_vars, self._passes.should_stop)
         return model_coverage, args, deliver
 
     def shutdown(self, timeout_s: float = 5.0) -> None:

@@ -22,6 +22,7 @@ from gaerchen_gui.core.encoding import EncodedSet
 from gaerchen_gui.gui.actions import ActionKey
 from gaerchen_gui.gui.background_job import OnePassAtATime
 from gaerchen_gui.gui.diagnostics_panel import DiagnosticsPanel
+from gaerchen_gui.gui.latent_map import MIN_MAP_SIZE
 
 JOB = "diagnostics"
 DOCK_WIDTH = 380
@@ -91,7 +92,7 @@ class DiagnosticsJob:
         def deliver(result: ModelDiagnostics | None, ticket) -> None:
             state.set_diagnostics(None if result is None else replace(result, step=step), ticket)
 
-        return diagnose_model, (model, images, encoded.labels, self._beta()), deliver
+        return diagnose_model, (model, images, encoded.labels, self._beta(), self._passes.should_stop), deliver
 
 
 class DiagnosticsDock:
@@ -127,9 +128,20 @@ class DiagnosticsDock:
         first_time = visible and not self._sized
         self.dock.setVisible(visible)
         if first_time:
-            # wide enough to read the bars and the summary; the map gives up the width, the user may take it back
             self._sized = True
-            self.window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
+            window = self.window
+            beside = MIN_MAP_SIZE.width() + window.side.minimumWidth() + DOCK_WIDTH
+            if window.width() < beside and not self.dock.isFloating():
+                # A small screen (900 x 600): beside the map and the side panel the dock would be squeezed
+                # to a sliver, so it goes under the map instead (with the training dock, as a tab).
+                window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
+                if window.training_dock.isVisible():
+                    window.tabifyDockWidget(window.training_dock, self.dock)
+                self.dock.show()
+                self.dock.raise_()
+                return
+            # wide enough to read the bars and the summary; the map gives up the width, the user may take it back
+            window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
 
     def _on_visibility(self, _: bool) -> None:
         self.window.actions[ActionKey.SHOW_DIAGNOSTICS].setChecked(self.dock.isVisible())

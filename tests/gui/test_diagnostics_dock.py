@@ -86,3 +86,17 @@ def test_a_failing_pass_is_reported_in_the_panel(qtbot, make_window, monkeypatch
     panel = window.diagnostics.panel
     qtbot.waitUntil(lambda: "could not be computed" in panel.summary_text, timeout=30_000)
     assert "out of memory" in panel.summary_text and JOB == "diagnostics"
+
+
+def test_on_a_small_screen_the_dock_opens_under_the_map(qtbot, make_window):
+    from PySide6.QtCore import Qt
+
+    small = make_window("vae", settings_file="small.ini")
+    small.resize(900, 600)
+    small.diagnostics.show(True)
+    assert small.dockWidgetArea(small.diagnostics.dock) == Qt.DockWidgetArea.BottomDockWidgetArea
+    wide = make_window("vae", settings_file="wide.ini")
+    wide.resize(1400, 900)
+    wide.diagnostics.show(True)
+    assert wide.dockWidgetArea(wide.diagnostics.dock) == Qt.DockWidgetArea.RightDockWidgetArea
+    qtbot.waitUntil(lambda: wide.diagnostics.dock.width() >= 280, timeout=5_000)  # once the layout has run

@@ -1,6 +1,5 @@
 """The training dock on its own: real (small) runs on a worker thread, offscreen."""
 
-
 import pytest
 import torch
 from PySide6.QtWidgets import QMessageBox
