@@ -192,7 +192,8 @@ def _train(args: argparse.Namespace) -> int:
     config = _config_from(args, args.model, args.beta)
     data = None
     if args.data is not None:
-        from gaerchen_gui.core.image_folder import check_fits_batch, load_image_folder, skipped_message
+        from gaerchen_gui.core.image_folder import check_fits_batch, load_image_folder
+        from gaerchen_gui.core.own_images import skipped_message
 
         data = load_image_folder(args.data, seed=config.seed)
         if data.skipped:

@@ -22,9 +22,7 @@ import torch
 
 from gaerchen_gui.core.data import DatasetError, ImageSet
 from gaerchen_gui.core.dataset_info import HELD_OUT_FRACTION, DatasetInfo
-from gaerchen_gui.core.own_images import PREPARATION, ImageReadError, prepare_image
-
-MAX_LISTED = 8  # skipped files named in a message; the rest are counted
+from gaerchen_gui.core.own_images import PREPARATION, ImageReadError, prepare_image, skipped_message
 
 
 @dataclass(frozen=True)
@@ -175,16 +173,6 @@ def _check_classes(root: Path, classes: list[str], skipped: list[str]) -> None:
             f"{root} has images of one class only ({classes[0]}): a map of classes needs at least two "
             f"class subfolders{listed}"
         )
-
-
-def skipped_message(skipped: tuple[str, ...] | list[str]) -> str:
-    """One line naming what was left out (the first few; the rest counted)."""
-    if not skipped:
-        return ""
-    listed = "; ".join(skipped[:MAX_LISTED])
-    more = f"; and {len(skipped) - MAX_LISTED} more" if len(skipped) > MAX_LISTED else ""
-    noun = "file or folder" if len(skipped) == 1 else "files or folders"
-    return f"skipped {len(skipped)} {noun}: {listed}{more}"
 
 
 def check_fits_batch(data: FolderData, batch_size: int, limit: int | None = None) -> None:

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -35,6 +37,7 @@ TRIM_TOLERANCE = 0.05
 BORDER_SHARE = 0.04
 # Names the rule above: a checkpoint's dataset digest includes it, so a change of rule is a change of data.
 PREPARATION = "fashion-mnist-v1"
+MAX_LISTED = 8  # skipped files named in a message; the rest are counted
 
 
 # A file's path, an open binary file (the bytes of a dropped file), or an image already decoded.
@@ -145,3 +148,34 @@ def prepare_image(source: ImageSource, invert: bool | None = None) -> np.ndarray
     y0 = (IMAGE_SIZE - size[1]) // 2
     canvas[y0 : y0 + size[1], x0 : x0 + size[0]] = np.asarray(fitted, dtype=np.float32)
     return np.clip(canvas, 0.0, 1.0)  # LANCZOS rings slightly beyond the input's range at sharp edges
+
+
+@dataclass(frozen=True)
+class PreparedImages:
+    pixels: np.ndarray  # (N, 32, 32) float32 in [0, 1]
+    names: tuple[str, ...]  # the file name of each
+    skipped: tuple[str, ...]  # "name: reason" for each file that could not be used
+
+
+def prepare_files(paths: Sequence[str | os.PathLike], invert: bool | None = None) -> PreparedImages:
+    """Several files at once (a drop): the images among them prepared, the rest listed with why."""
+    pixels, names, skipped = [], [], []
+    for path in paths:
+        try:
+            pixels.append(prepare_image(path, invert))
+        except ImageReadError as err:
+            skipped.append(str(err))
+            continue
+        names.append(Path(path).name)
+    stacked = np.stack(pixels) if pixels else np.zeros((0, IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32)
+    return PreparedImages(stacked, tuple(names), tuple(skipped))
+
+
+def skipped_message(skipped: tuple[str, ...] | list[str]) -> str:
+    """One line naming what was left out (the first few; the rest counted)."""
+    if not skipped:
+        return ""
+    listed = "; ".join(skipped[:MAX_LISTED])
+    more = f"; and {len(skipped) - MAX_LISTED} more" if len(skipped) > MAX_LISTED else ""
+    noun = "file or folder" if len(skipped) == 1 else "files or folders"
+    return f"skipped {len(skipped)} {noun}: {listed}{more}"

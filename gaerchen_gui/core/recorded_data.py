@@ -15,7 +15,8 @@ from typing import Any
 
 from gaerchen_gui.core.data import DatasetError, ImageSet, load_test_set
 from gaerchen_gui.core.dataset_info import FASHION_MNIST, HELD_OUT_FRACTION, DatasetInfo
-from gaerchen_gui.core.image_folder import load_image_folder, skipped_message
+from gaerchen_gui.core.image_folder import load_image_folder
+from gaerchen_gui.core.own_images import skipped_message
 
 
 class FolderMissingError(DatasetError):

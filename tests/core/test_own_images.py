@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from gaerchen_gui.core.own_images import ImageReadError, has_light_background, prepare_image, read_image
+from gaerchen_gui.core.own_images import (
+    ImageReadError,
+    has_light_background,
+    prepare_files,
+    prepare_image,
+    read_image,
+    skipped_message,
+)
 
 
 def _bright_box(pixels: np.ndarray, level: float = 0.5) -> tuple[int, int, int, int]:
@@ -91,6 +98,26 @@ def test_an_image_over_the_decompression_bomb_limit_is_refused(tmp_path, monkeyp
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 30_000)  # 40,000 pixels: between the limit and twice it
     with pytest.raises(ImageReadError, match="too large .* 30,000 pixels"):
         read_image(tmp_path / "huge.png")
+
+
+def test_a_drop_of_several_files_prepares_the_images_and_lists_the_rest(tmp_path):
+    _photo().save(tmp_path / "shirt.jpg")
+    Image.new("L", (40, 20), 0).save(tmp_path / "dark.png")
+    (tmp_path / "notes.txt").write_text("hello")
+    (tmp_path / "cut.png").write_bytes(_png_bytes()[:120])
+    paths = [tmp_path / name for name in ("shirt.jpg", "notes.txt", "dark.png", "cut.png", "gone.png")]
+    dropped = prepare_files(paths)
+    assert dropped.pixels.shape == (2, 32, 32) and dropped.names == ("shirt.jpg", "dark.png")
+    assert dropped.skipped == ("notes.txt: not an image", "cut.png: truncated", "gone.png: no such file (removed?)")
+    assert skipped_message(dropped.skipped) == (
+        "skipped 3 files or folders: notes.txt: not an image; cut.png: truncated; gone.png: no such file (removed?)"
+    )
+    assert prepare_files([tmp_path / "notes.txt"]).pixels.shape == (0, 32, 32)
+
+
+def test_a_long_list_of_skipped_files_is_cut_short():
+    message = skipped_message([f"a/{i}.txt: not an image" for i in range(20)])
+    assert "a/7.txt" in message and "a/8.txt" not in message and message.endswith("and 12 more")
 
 
 def _png_bytes() -> bytes:
