@@ -40,6 +40,15 @@ def test_a_white_background_photo_is_inverted_trimmed_fitted_and_centred():
     assert (left, 31 - right) == (2, 2) and (top, 31 - bottom) == (9, 9)
 
 
+def test_a_large_jpeg_decoded_at_a_reduced_scale_gives_the_full_decodes_result(tmp_path):
+    photo = _photo(size=(3600, 2400), box=(900, 700, 2699, 1599))  # 2:1 object
+    photo.save(tmp_path / "big.jpg", quality=95)
+    assert max(read_image(tmp_path / "big.jpg").size) < 3600  # the reduced scale was used
+    full = prepare_image(Image.open(tmp_path / "big.jpg").convert("RGB"))
+    np.testing.assert_allclose(prepare_image(tmp_path / "big.jpg"), full, atol=0.1)
+    assert _bright_box(full) == (9, 22, 2, 29)
+
+
 def test_a_tall_object_keeps_its_aspect_ratio():
     pixels = prepare_image(_photo(size=(300, 300), box=(140, 20, 169, 259)))  # 30 x 240: 1 to 8
     top, bottom, left, right = _bright_box(pixels)
