@@ -25,7 +25,8 @@ def write_embeddings_csv(
     z_rows = z.detach().cpu().tolist()
     label_list = labels.detach().cpu().tolist()
     file_column = [[name] for name in files] if files is not None else [[]] * len(label_list)
-    with path.open("w", newline="", encoding="utf-8") as f:
+    # surrogateescape: a file name that is not valid UTF-8 is written as the bytes it has on disk
+    with path.open("w", newline="", encoding="utf-8", errors="surrogateescape") as f:
         writer = csv.writer(f)
         header = ["index", "label", "class_name", *(["file"] if files is not None else [])]
         writer.writerow([*header, *(f"z{d}" for d in range(z.shape[1]))])

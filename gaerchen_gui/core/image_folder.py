@@ -73,13 +73,14 @@ def _read_files(
     root: Path, classes: list[str], files: list[tuple[str, int]], digest
 ) -> Iterator[tuple[str, int, bytes | None]]:
     """Each file's bytes (None if unreadable), fed to ``digest`` with its path in the same pass."""
-    digest.update("\0".join([PREPARATION, *classes]).encode())
+    # os.fsencode: a file name need not be valid UTF-8 (it then holds surrogates that .encode() refuses)
+    digest.update(os.fsencode("\0".join([PREPARATION, *classes])))
     for path, label in files:
         try:
             data = (root / path).read_bytes()
         except OSError:
             data = None
-        digest.update(f"\0{label}\0{path}\0{-1 if data is None else len(data)}\0".encode())
+        digest.update(os.fsencode(f"\0{label}\0{path}\0{-1 if data is None else len(data)}\0"))
         digest.update(data or b"")
         yield path, label, data
 

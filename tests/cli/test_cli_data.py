@@ -2,6 +2,7 @@
 
 import csv
 import json
+import os
 import shutil
 
 import pytest
@@ -81,9 +82,13 @@ def test_a_moved_folder_is_named_in_one_line(trained, tmp_path, capsys):
 
 def test_a_fashion_mnist_model_can_be_encoded_on_a_folder(tmp_path, capsys):
     folder = make_shape_folder(tmp_path / "shapes", per_class=10)
+    for path in (folder / "circle").iterdir():  # names that are not UTF-8 reach the CSV as they are on disk
+        os.rename(path, os.fsencode(path).replace(b"circle/", b"circle/\xe9t\xe9-"))
     assert main(["encode", str(shipped_path("ae")), "--out", str(tmp_path / "z.csv"), "--data", str(folder)]) == 0
     assert "trained on Fashion-MNIST" in capsys.readouterr().err
-    assert len(list(csv.DictReader((tmp_path / "z.csv").open()))) == 6
+    rows = list(csv.DictReader((tmp_path / "z.csv").open(encoding="utf-8", errors="surrogateescape")))
+    assert len(rows) == 6 and all((folder / row["file"]).is_file() for row in rows)
+    assert any(row["file"].startswith("circle/\udce9t\udce9-") for row in rows)
 
 
 @pytest.mark.parametrize(

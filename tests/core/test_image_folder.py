@@ -63,6 +63,13 @@ def test_the_digest_names_the_contents(shapes, tmp_path):
     assert "is gone" in change_since(moved)
 
 
+def test_a_file_name_that_is_not_utf8_is_read_like_any_other(tmp_path):
+    root = make_shape_folder(tmp_path / "names", per_class=4, shapes=("circle", "square"))
+    os.rename(root / "circle" / "000.png", os.path.join(os.fsencode(root / "circle"), b"caf\xe9.png"))
+    data = load_image_folder(root)
+    assert data.info.image_count == 8 and folder_digest(root) == data.info.digest
+
+
 def test_bad_files_are_skipped_and_listed_in_one_message(tmp_path, monkeypatch):
     root = make_shape_folder(tmp_path / "mixed", per_class=6, shapes=("circle", "square"))
     (root / "notes.txt").write_text("stray")
