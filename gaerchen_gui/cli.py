@@ -164,7 +164,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from gaerchen_gui.core.config import ConfigError
     from gaerchen_gui.core.data import DatasetError
     from gaerchen_gui.core.device import DeviceError
-    from gaerchen_gui.core.own_images import ImageReadError
 
     try:
         if args.command == "train":
@@ -176,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _encode(args)
     except (ConfigError, DeviceError) as err:
         args.command_parser.error(str(err))  # exits 2 with the command's usage, like any other bad argument
-    except (CheckpointError, DatasetError, ImageReadError) as err:
+    except (CheckpointError, DatasetError) as err:
         print(f"gaerchen: error: {err}", file=sys.stderr)
         return 1
     return 1
@@ -206,12 +205,12 @@ def _note(text: str) -> None:
     print(f"gaerchen: note: {text}", file=sys.stderr)
 
 
-def _test_images(args: argparse.Namespace, metadata: dict):  # -> TestImages
+def _test_images(args: argparse.Namespace, metadata: dict):  # -> HeldOutImages (core/recorded_data.py)
     """The test images for evaluate and encode: --data's, else the ones the model was trained on."""
-    from gaerchen_gui.core.recorded_data import FolderMissingError, test_images_for
+    from gaerchen_gui.core.recorded_data import FolderMissingError, held_out_images
 
     try:
-        test = test_images_for(metadata, args.data)
+        test = held_out_images(metadata, args.data)
     except FolderMissingError as err:
         raise FolderMissingError(f"{err} (moved? give its new place with --data FOLDER)") from None
     for note in test.notes:
@@ -239,12 +238,12 @@ def _evaluate(args: argparse.Namespace) -> int:
     checkpoint = load_checkpoint(args.checkpoint, device)
     test = _test_images(args, checkpoint.metadata)
     beta = checkpoint.metadata.get("beta") or DEFAULT_BETA
-    metrics = evaluate(checkpoint.model, test.images.images, beta=beta)
+    metrics = evaluate(checkpoint.model, test.image_set.images, beta=beta)
     result = {
         "model": checkpoint.kind,
         "latent_dim": checkpoint.model.latent_dim,
         "dataset": test.info.name,
-        "n_test": len(test.images),
+        "n_test": len(test.image_set),
         "test_bce": metrics["bce"],
     }
     if checkpoint.kind == "vae":
@@ -271,13 +270,13 @@ def _encode(args: argparse.Namespace) -> int:
 
     checkpoint = load_checkpoint(args.checkpoint, choose_device(args.device))
     test = _test_images(args, checkpoint.metadata)
-    z = embed_all(checkpoint.model, test.images)
+    z = embed_all(checkpoint.model, test.image_set)
     try:
-        write_embeddings_csv(args.out, z, test.images.labels, test.info.class_names, test.files)
+        write_embeddings_csv(args.out, z, test.image_set.labels, test.info.class_names, test.files)
     except OSError as err:
         print(f"gaerchen: error: cannot write {args.out}: {err.strerror}", file=sys.stderr)
         return 1
-    print(f"wrote {len(test.images)} embeddings to {args.out}")
+    print(f"wrote {len(test.image_set)} embeddings to {args.out}")
     return 0
 
 

@@ -24,8 +24,8 @@ class FolderMissingError(DatasetError):
 
 
 @dataclass(frozen=True)
-class TestImages:
-    images: ImageSet
+class HeldOutImages:
+    image_set: ImageSet
     info: DatasetInfo  # the images' dataset (the folder as read now, for a folder)
     files: tuple[str, ...] | None  # each image's path inside its folder; None for Fashion-MNIST
     notes: tuple[str, ...]  # one line each: files skipped, a folder that differs from the model's
@@ -37,12 +37,12 @@ def run_seed(metadata: dict[str, Any]) -> int:
     return seed if isinstance(seed, int) and not isinstance(seed, bool) else 0
 
 
-def test_images_for(metadata: dict[str, Any], folder: str | os.PathLike | None = None) -> TestImages:
+def held_out_images(metadata: dict[str, Any], folder: str | os.PathLike | None = None) -> HeldOutImages:
     """The test images to evaluate or encode a checkpoint (its ``metadata``) with: ``folder``'s if
     given, else those it was trained on. DatasetError (FolderMissingError) if they cannot be had."""
     recorded = DatasetInfo.from_metadata(metadata)
     if folder is None and not recorded.is_folder:
-        return TestImages(load_test_set(), FASHION_MNIST, None, ())
+        return HeldOutImages(load_test_set(), FASHION_MNIST, None, ())
     if folder is None:
         folder = recorded.folder
         if not Path(folder).is_dir():
@@ -62,4 +62,4 @@ def test_images_for(metadata: dict[str, Any], folder: str | os.PathLike | None =
             f"the classes differ: the model's are {', '.join(recorded.class_names)}; "
             f"the folder's {', '.join(data.info.class_names)}"
         )
-    return TestImages(data.test, data.info, data.test_files, tuple(notes))
+    return HeldOutImages(data.test, data.info, data.test_files, tuple(notes))

@@ -20,6 +20,7 @@ from gaerchen_gui.core.image_folder import (
 )
 from gaerchen_gui.core.models import build_model
 from gaerchen_gui.core.own_images import skipped_message
+from gaerchen_gui.core.recorded_data import FolderMissingError, held_out_images
 from gaerchen_gui.core.training import EpochEvent, Trainer
 
 
@@ -150,3 +151,15 @@ def test_a_short_training_run_on_a_folder_lowers_the_loss(shapes):
     before = evaluate(trainer.model, data.test.images)["bce"]
     epochs = [e.val["bce"] for e in trainer.run() if isinstance(e, EpochEvent)]
     assert len(epochs) == 4 and epochs[-1] < 0.8 * before
+
+
+def test_a_checkpoints_own_test_images_are_found_again_or_said_to_be_missing(shapes, tmp_path):
+    data = load_image_folder(shapes, seed=2)
+    model = build_model("ae", 2)
+    metadata = make_metadata(model, config={"seed": 2}, dataset=data.info)
+    again = held_out_images(metadata)  # the recorded folder, split again by the recorded seed
+    assert again.files == data.test_files and again.notes == () and again.info == data.info
+    assert torch.equal(again.image_set.images, data.test.images)
+    gone = dict(metadata, dataset={**data.info.to_dict(), "folder": str(tmp_path / "gone")})
+    with pytest.raises(FolderMissingError, match="trained on is not there"):
+        held_out_images(gone)
