@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the model goes to the user data folder (or the temp folder) and the line says where",
     )
     train.add_argument("--beta", type=_finite_float, help=f"VAE reconstruction weight; default {DEFAULT_BETA:g}")
+    _add_data_option(train, "train on the images in FOLDER/CLASS/* (one subfolder per class) instead of Fashion-MNIST")
     _add_training_options(train)
 
     sweep = sub.add_parser(
@@ -84,13 +85,24 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("checkpoint", type=Path)
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.add_argument("--device", default="auto")
+    _add_data_option(evaluate, "test on FOLDER's held-out images (default: the images the model was trained on)")
 
     encode = sub.add_parser("encode", help="write the test set's embeddings to CSV")
     encode.set_defaults(command_parser=encode)
     encode.add_argument("checkpoint", type=Path)
     encode.add_argument("--out", type=Path, required=True, help="CSV file to write")
     encode.add_argument("--device", default="auto")
+    _add_data_option(encode, "encode FOLDER's held-out images (default: the images the model was trained on)")
     return parser
+
+
+def _add_data_option(parser: argparse.ArgumentParser, text: str) -> None:
+    parser.add_argument(
+        "--data",
+        type=Path,
+        metavar="FOLDER",
+        help=f"{text}; each image is prepared like Fashion-MNIST's (grey, fitted into 28 x 28, dark background)",
+    )
 
 
 def _add_training_options(parser: argparse.ArgumentParser) -> None:
@@ -176,7 +188,34 @@ def _train(args: argparse.Namespace) -> int:
     problem = target_problem(args.out)  # before training: a run must not end in a save that cannot happen
     if problem:
         args.command_parser.error(f"--out: {problem}")
-    return run_training_in_terminal(_config_from(args, args.model, args.beta), args.out)
+    config = _config_from(args, args.model, args.beta)
+    data = None
+    if args.data is not None:
+        from gaerchen_gui.core.image_folder import check_fits_batch, load_image_folder
+        from gaerchen_gui.core.own_images import skipped_message
+
+        data = load_image_folder(args.data, seed=config.seed)
+        if data.skipped:
+            _note(skipped_message(data.skipped))
+        check_fits_batch(data, config.batch_size, config.limit)
+    return run_training_in_terminal(config, args.out, data)
+
+
+def _note(text: str) -> None:
+    print(f"gaerchen: note: {text}", file=sys.stderr)
+
+
+def _test_images(args: argparse.Namespace, metadata: dict):  # -> HeldOutImages (core/recorded_data.py)
+    """The test images for evaluate and encode: --data's, else the ones the model was trained on."""
+    from gaerchen_gui.core.recorded_data import FolderMissingError, held_out_images
+
+    try:
+        test = held_out_images(metadata, args.data)
+    except FolderMissingError as err:
+        raise FolderMissingError(f"{err} (moved? give its new place with --data FOLDER)") from None
+    for note in test.notes:
+        _note(note)
+    return test
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -192,19 +231,19 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from gaerchen_gui.core.checkpoints import load_checkpoint, trained_precision
-    from gaerchen_gui.core.data import load_test_set
     from gaerchen_gui.core.device import choose_device
     from gaerchen_gui.core.evaluation import evaluate
 
     device = choose_device(args.device)
     checkpoint = load_checkpoint(args.checkpoint, device)
-    test = load_test_set()
+    test = _test_images(args, checkpoint.metadata)
     beta = checkpoint.metadata.get("beta") or DEFAULT_BETA
-    metrics = evaluate(checkpoint.model, test.images, beta=beta)
+    metrics = evaluate(checkpoint.model, test.image_set.images, beta=beta)
     result = {
         "model": checkpoint.kind,
         "latent_dim": checkpoint.model.latent_dim,
-        "n_test": len(test),
+        "dataset": test.info.name,
+        "n_test": len(test.image_set),
         "test_bce": metrics["bce"],
     }
     if checkpoint.kind == "vae":
@@ -225,20 +264,19 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 def _encode(args: argparse.Namespace) -> int:
     from gaerchen_gui.core.checkpoints import load_checkpoint
-    from gaerchen_gui.core.data import load_test_set
     from gaerchen_gui.core.device import choose_device
     from gaerchen_gui.core.evaluation import embed_all
     from gaerchen_gui.core.export import write_embeddings_csv
 
     checkpoint = load_checkpoint(args.checkpoint, choose_device(args.device))
-    test = load_test_set()
-    z = embed_all(checkpoint.model, test)
+    test = _test_images(args, checkpoint.metadata)
+    z = embed_all(checkpoint.model, test.image_set)
     try:
-        write_embeddings_csv(args.out, z, test.labels)
+        write_embeddings_csv(args.out, z, test.image_set.labels, test.info.class_names, test.files)
     except OSError as err:
         print(f"gaerchen: error: cannot write {args.out}: {err.strerror}", file=sys.stderr)
         return 1
-    print(f"wrote {len(test)} embeddings to {args.out}")
+    print(f"wrote {len(test.image_set)} embeddings to {args.out}")
     return 0
 
 

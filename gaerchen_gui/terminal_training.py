@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
@@ -13,6 +14,9 @@ from gaerchen_gui.core.config import TrainConfig
 from gaerchen_gui.core.run_result import kept_message, result_metadata, steps_trained
 from gaerchen_gui.core.training import EpochEvent, PausedEvent, StepEvent, StopEvent, Trainer
 
+if TYPE_CHECKING:
+    from gaerchen_gui.core.image_folder import FolderData
+
 
 def _format_val(val: dict[str, float], kind: str) -> str:
     if kind == "vae":
@@ -20,13 +24,15 @@ def _format_val(val: dict[str, float], kind: str) -> str:
     return f"val bce {val['bce']:.4f}"
 
 
-def run_training_in_terminal(config: TrainConfig, out: Path) -> int:
+def run_training_in_terminal(config: TrainConfig, out: Path, data: FolderData | None = None) -> int:
     """Train, showing progress; the first Ctrl-C stops after the current step (or test batch)
     and saves what :mod:`gaerchen_gui.core.run_result` says a stopped run keeps (the weights of
-    its last step); a second one aborts at once."""
-    trainer = Trainer(config)
+    its last step); a second one aborts at once. ``data``: a folder of one's own images, else
+    Fashion-MNIST."""
+    trainer = Trainer(config) if data is None else Trainer(config, data.train, data.test)
+    source = "" if data is None else f" of {data.info.name} ({len(data.info.class_names)} classes)"
     print(
-        f"training {config.model.upper()} on {len(trainer.train_set)} images, device {trainer.device}, "
+        f"training {config.model.upper()} on {len(trainer.train_set)} images{source}, device {trainer.device}, "
         f"precision {trainer.precision}, {config.epochs} epochs, batch {config.batch_size}, lr {config.lr:g}"
         + (f", beta {config.beta:g}" if config.model == "vae" else ""),
         file=sys.stderr,
@@ -73,9 +79,11 @@ def run_training_in_terminal(config: TrainConfig, out: Path) -> int:
     code = {"finished": 0, "cancelled": 130, "non_finite": 1}[stop.reason]
     if steps_trained(trainer) == 0:
         return code
+    if data is not None:
+        _say_if_changed(data)
     # the line above said what is kept; this one says where it went, in one line whatever happens
     try:
-        saved = save_with_fallback(out, trainer.model, result_metadata(trainer))
+        saved = save_with_fallback(out, trainer.model, result_metadata(trainer, data and data.info))
     except OSError as err:
         print(f"gaerchen: error: {err}: the trained model could not be kept.", file=sys.stderr)
         return 1
@@ -84,3 +92,17 @@ def run_training_in_terminal(config: TrainConfig, out: Path) -> int:
         return 1
     print(f"saved {saved.path}", file=sys.stderr)
     return code
+
+
+def _say_if_changed(data: FolderData) -> None:
+    """The images were all read before the first step, so a folder changed during training does not
+    disturb it; but the checkpoint then describes images the folder no longer holds, and says so."""
+    from gaerchen_gui.core.image_folder import change_since
+
+    change = change_since(data.info)
+    if change:
+        print(
+            f"note: {change} (during training): the model learnt the {data.info.image_count} images read at "
+            "the start, and the checkpoint records those",
+            file=sys.stderr,
+        )

@@ -30,6 +30,7 @@ import torch
 
 import gaerchen_gui
 from gaerchen_gui.core.config import DEFAULT_BETA, is_finite_number
+from gaerchen_gui.core.dataset_info import FASHION_MNIST, DatasetInfo
 from gaerchen_gui.core.models import MODEL_KINDS, LatentModel, build_model
 from gaerchen_gui.core.precision import ResolvedPrecision
 from gaerchen_gui.core.save_target import (
@@ -81,8 +82,10 @@ def make_metadata(
     test_metrics: dict[str, float] | None = None,
     history: TrainingHistory | None = None,
     precision: ResolvedPrecision = "fp32",
+    dataset: DatasetInfo = FASHION_MNIST,
 ) -> dict[str, Any]:
-    """``precision``: what the training's forward pass ran in (the trainer's resolved one, not "auto")."""
+    """``precision``: what the training's forward pass ran in (the trainer's resolved one, not "auto");
+    ``dataset``: the images it was trained on (read back by ``DatasetInfo.from_metadata``)."""
     config = dict(config or {})
     return {
         "model": model.kind,
@@ -93,6 +96,7 @@ def make_metadata(
         "config": config,
         "test_metrics": dict(test_metrics or {}),
         "precision": precision,
+        "dataset": dataset.to_dict(),
         "history": (history or TrainingHistory()).to_dict(),
         "gaerchen_version": gaerchen_gui.__version__,
         "torch_version": str(torch.__version__),

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # torch-free at import: the command line's help text reads KEEP_RULE
+    from gaerchen_gui.core.dataset_info import DatasetInfo
     from gaerchen_gui.core.training import StopEvent, Trainer
 
 # For the front ends' help texts.
@@ -32,9 +33,11 @@ def kept_metrics(trainer: Trainer) -> dict[str, float] | None:
     return trainer.last_val
 
 
-def result_metadata(trainer: Trainer) -> dict[str, Any]:
-    """Checkpoint metadata for the trainer's current weights (call once the run is over)."""
+def result_metadata(trainer: Trainer, dataset: DatasetInfo | None = None) -> dict[str, Any]:
+    """Checkpoint metadata for the trainer's current weights (call once the run is over);
+    ``dataset``: what it trained on, if not Fashion-MNIST."""
     from gaerchen_gui.core.checkpoints import make_metadata
+    from gaerchen_gui.core.dataset_info import FASHION_MNIST
     from gaerchen_gui.core.training import TrainingHistory
 
     history = TrainingHistory(steps=list(trainer.history.steps), epochs=list(trainer.history.epochs))
@@ -45,6 +48,7 @@ def result_metadata(trainer: Trainer) -> dict[str, Any]:
         test_metrics=kept_metrics(trainer),
         history=history,
         precision=trainer.precision,
+        dataset=dataset or FASHION_MNIST,
     )
 
 
