@@ -269,6 +269,9 @@ def main() -> int:
         parser.error("--minutes must be positive")
     sys.path.insert(0, str(HERE))  # gui_latency.py beside this file
     if args.child:
+        import faulthandler
+
+        faulthandler.enable(all_threads=True)  # a segfault prints every thread's Python stack to stderr_tail
         print(json.dumps(run_child(args.minutes)), flush=True)
         return 0
     env = dict(os.environ)
