@@ -247,12 +247,6 @@ class ExplorerWindow(QMainWindow):
 
     def show_checkpoint(self, checkpoint: Checkpoint) -> str | None:
         """Show an already loaded checkpoint, e.g. one just trained (unsaved ones are not remembered)."""
-        if checkpoint.model.latent_dim != 2:
-            return self._refuse(
-                f"This model has a {checkpoint.model.latent_dim}-D latent space; the explorer draws 2-D ones.",
-                False,
-                self.model,
-            )
         checkpoint.model.eval()
         source = str(checkpoint.path.resolve()) if checkpoint.path is not None else None
         self._set_checkpoint(self.model, checkpoint, shipped_kind_of(checkpoint.path) or source)

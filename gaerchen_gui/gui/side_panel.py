@@ -24,6 +24,7 @@ from gaerchen_gui.core.sampling import sampling_rule
 from gaerchen_gui.gui.coordinate_entry import CoordinateEntry
 from gaerchen_gui.gui.coverage_layer import CoverageControls
 from gaerchen_gui.gui.decoder_preview import DecoderPreview
+from gaerchen_gui.gui.latent_view_controls import LatentViewControls
 from gaerchen_gui.gui.manifold_layer import ManifoldControls
 from gaerchen_gui.gui.readouts import PendingReadouts
 from gaerchen_gui.gui.sample_panel import SamplePanel
@@ -46,6 +47,7 @@ class SidePanel(QScrollArea):
         self.sample_grid = self.sample_panel.grid
         self.manifold_controls = ManifoldControls()
         self.coverage_controls = CoverageControls()
+        self.latent_view = LatentViewControls()  # a section of its own, shown for D > 2 only
 
         column_widget = QWidget()
         column_widget.setObjectName("sidePanel")
@@ -55,6 +57,7 @@ class SidePanel(QScrollArea):
         column.setSpacing(10)
         column.addWidget(section("Decoded at the cursor", self.preview), 3)
         column.addWidget(section("Cursor position", self.coordinates))
+        column.addWidget(self.latent_view)
         column.addWidget(section("Samples", self.sample_panel), 2)
         column.addWidget(section("Decoded manifold", self.manifold_controls))
         column.addWidget(section("Holes and coverage", self.coverage_controls))
@@ -122,6 +125,7 @@ class SidePanel(QScrollArea):
         self.state = state
         for event, slot in self._EVENTS:
             getattr(state, event).connect(getattr(self, slot))
+        self.latent_view.show_state(state)
         self._on_checkpoint(state.checkpoint)
         if state.cursor_image is not None:
             self._on_cursor_decoded(state.cursor_image)
