@@ -92,7 +92,8 @@ class ProjectedModel(nn.Module):
 
 
 def seen_through(model: LatentModel | None, projection: LatentProjection | None) -> LatentModel | None:
-    """What decodes map points: ``model`` itself when there is no projection (a 2-D model)."""
+    """What decodes map points: ``model`` itself when it is 2-D; a D > 2 model seen through ``projection``,
+    or None while it has none yet (its codes are still being encoded: a map point means nothing to it)."""
     if model is None or projection is None:
-        return model
+        return model if model is not None and model.latent_dim == 2 else None
     return ProjectedModel(model, projection)  # type: ignore[return-value]  # duck-typed, see the class

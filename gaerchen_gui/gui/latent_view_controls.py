@@ -44,7 +44,7 @@ class LatentViewControls(QGroupBox):
         self._layout_of: tuple | None = None  # what the widgets were built for: (D, dims)
         self.axes_box = QComboBox()
         self.axes_box.setObjectName("latentViewAxes")
-        self.axes_box.addItems(["Principal components", "Two dimensions"])
+        self.axes_box.addItems(["PC 1 and PC 2", "Two dimensions"])
         self.axes_box.setToolTip(
             "The plane the map shows: the codes' two largest principal components, or two dimensions"
         )

@@ -20,6 +20,7 @@ from superqt.utils import signals_blocked
 from gaerchen_gui.components.explorer_state import ExplorerState
 from gaerchen_gui.components.model_state import CursorImage, ModelState
 from gaerchen_gui.core.checkpoints import Checkpoint
+from gaerchen_gui.core.projection import dimension_name
 from gaerchen_gui.core.sampling import sampling_rule
 from gaerchen_gui.gui.coordinate_entry import CoordinateEntry
 from gaerchen_gui.gui.coverage_layer import CoverageControls
@@ -145,6 +146,8 @@ class SidePanel(QScrollArea):
     def _on_encoded(self, encoded) -> None:  # an EncodedSet or None
         if encoded is None:
             return
+        projection = None if self.state is None else self.state.projection
+        self.coordinates.set_axis_names(*(projection.names[:2] if projection else map(dimension_name, (0, 1))))
         z = encoded.z[:, :2]
         extent = float(np.max(z.max(axis=0) - z.min(axis=0))) if len(z) else 0.0
         self.coordinates.set_step(float(f"{extent / 100:.1g}") if extent > 0 else 0.05)
