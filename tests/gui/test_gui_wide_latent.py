@@ -8,7 +8,9 @@ import torch
 from gui_support import wait_for_cursor_decode, wait_for_map
 
 from gaerchen_gui.core.checkpoints import load_checkpoint
+from gaerchen_gui.core.config import TrainConfig
 from gaerchen_gui.core.evaluation import embed_all
+from gaerchen_gui.core.live_training import LIVE_SUBSET
 from gaerchen_gui.core.manifold import manifold_grid, render_manifold
 from gaerchen_gui.core.projection import axes_projection, pca_projection
 from gaerchen_gui.gui.actions import ActionKey
@@ -175,3 +177,33 @@ def test_the_vae_diagnostics_of_an_8d_model_count_all_8_dimensions(qtbot, make_w
     window.explorer.options.show_coverage = True
     qtbot.waitUntil(lambda: window.model.coverage is not None, timeout=TIMEOUT_MS)
     assert window.model.coverage.distance.ndim == 2 and window.model.coverage.density is not None
+
+
+def test_training_an_8d_vae_shows_each_snapshot_through_its_principal_components(qtbot, window, monkeypatch):
+    panel = window.training_panel
+    panel.val_limit = 200
+    config = TrainConfig.book("vae", epochs=1, batch_size=50, limit=500, latent_dim=8, compile="off")
+    monkeypatch.setattr(panel, "config", lambda: config)  # the form's own latent-size field is not this test's
+    updates = []
+    panel.snapshotReady.connect(updates.append)
+    assert panel.start()
+    qtbot.waitUntil(lambda: not panel.runner.is_running, timeout=TIMEOUT_MS)
+    state = window.model
+    qtbot.waitUntil(lambda: state.live is not None and updates and state.live.step == updates[-1].snapshot.global_step)
+    last = updates[-1]
+    embeddings = last.snapshot.embeddings.numpy()
+    assert embeddings.shape == (len(LIVE_SUBSET), 8) and state.projection is last.projection
+    np.testing.assert_allclose(state.encoded.z, last.projection.to_view(embeddings), atol=1e-5)
+    assert axis_label(window.latent_map, "bottom").startswith("PC 1 (")
+    controls = window.side.latent_view
+    assert controls.isVisible() and not controls.axes_box.isEnabled() and "while training" in controls.note.text()
+    # the cursor decodes the plane's point with the weights being trained
+    window.explorer.set_cursor(0.1, 0.2)
+    image = wait_for_image(qtbot, window)
+    np.testing.assert_allclose(
+        image, decoded(last.snapshot.model, last.projection.to_latent([[0.1, 0.2]]))[0], atol=ATOL
+    )
+    with qtbot.waitSignal(window.mapReady, timeout=TIMEOUT_MS):
+        panel.adopt_button.click()
+    assert state.codes.z.shape == (10_000, 8) and state.encoded.z.shape == (10_000, 2)
+    assert controls.axes_box.isEnabled() and "while training" not in controls.note.text()
