@@ -4,14 +4,15 @@ Shown only for a model with more than two latent dimensions. The axes are the
 principal components of the test set's codes, or two dimensions picked from two
 lists; one slider per hidden component (the first ``MAX_SLIDERS`` of them; the
 rest stay at the data's mean) sets where the decoded plane sits along it, in
-standard deviations of the codes, with Reset. The widgets send requests to
-``components/latent_view.py`` and show what the state says; they hold no truth.
+standard deviations of the codes, with Reset. The widgets send requests (the
+axes to the model's jobs, which plan the view in a worker; the sliders to
+``components/latent_view.py``) and show what the state says; they hold no truth.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -35,7 +36,10 @@ PRINCIPAL, PICKED = 0, 1  # rows of the axes list
 
 
 class LatentViewControls(QGroupBox):
-    """A side-panel section of its own (a group box), hidden for a 2-D model."""
+    """A side-panel section of its own (a group box), hidden for a 2-D model. Choosing axes is a request
+    (``axesChosen``) that the model's jobs plan in a worker; the sliders act on the state at once."""
+
+    axesChosen = Signal(object)  # (i, j) 0-based dimensions, or None: the principal components
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Latent view", parent)
@@ -172,7 +176,7 @@ class LatentViewControls(QGroupBox):
         if picked and x == y:  # mid-way through picking two: wait for the second
             self.note.setText("Pick two different dimensions.")
             return
-        latent_view.choose_axes(self.state, (x, y) if picked else None)
+        self.axesChosen.emit((x, y) if picked else None)
 
     def _on_slider(self, _value: float) -> None:
         if self.state is None or self.state.projection is None:

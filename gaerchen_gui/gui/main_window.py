@@ -100,6 +100,7 @@ class ExplorerWindow(QMainWindow):
         self.explorer.models_changed.connect(self.fit_side_panel)  # before a new pane takes its width
         # Typed coordinates go through the active map: far outside the data they are clamped, and it says so.
         self.side.coordinates.positionEntered.connect(lambda x, y: self.latent_map.enter_cursor_position(x, y))
+        self.side.latent_view.axesChosen.connect(lambda dims: self.panes.jobs_of(self.model).choose_axes(dims))
         options = self.explorer.options.events  # the options change from the side panel too
         options.show_manifold.connect(lambda on: self.actions[ActionKey.SHOW_MANIFOLD].setChecked(on))
         options.show_train_points.connect(lambda on: self.actions[ActionKey.SHOW_TRAIN_POINTS].setChecked(on))

@@ -29,7 +29,6 @@ from gaerchen_gui.core.encoding import (
     EmbeddingCache,
     EncodedSet,
     embeddings_cache_name,
-    encode_progressively,
     encode_training_points,
     shared_test_set,
 )
@@ -136,29 +135,41 @@ class ModelJobs(QObject):
     def encode(self, checkpoint: Checkpoint) -> None:
         ticket = self.state.ticket("encode")
         name = self._cache_name(checkpoint, "test")
-        cached = self._cache.get(name)
+        cached = self._cache.get(name)  # a MapView: the D-dimensional codes and their default view
         if cached is not None:
-            latent_view.show_codes(self.state, cached, ticket)
+            latent_view.show_view(self.state, cached, ticket)
             return
         kind = checkpoint.kind.upper()
         self.state.set_message(f"Loading the Fashion-MNIST test images for the {kind}…")
         self.state.set_busy(Busy("encoding"), ticket)
-        worker = LoudWorker(encode_progressively, checkpoint.model, self._load_images, cache_name=name)
+        worker = LoudWorker(latent_view.encode_for_map, checkpoint.model, self._load_images, cache_name=name)
 
         def progress(fraction: float) -> None:
             if self.state.set_busy(Busy("encoding", fraction), ticket):
                 self.state.set_message(f"Encoding the 10,000 test images with the {kind}…  {round(100 * fraction)}%")
 
-        def done(encoded: EncodedSet) -> None:
-            self._cache.put(name, encoded)
+        def done(view: latent_view.MapView) -> None:
+            self._cache.put(name, view)
             if self.state.set_busy(None, ticket):
-                latent_view.show_codes(self.state, encoded, ticket)  # the cache keeps the D-dimensional codes
+                latent_view.show_view(self.state, view, ticket)
 
         worker.yielded.connect(progress)
         worker.returned.connect(done)
         worker.errored.connect(
             lambda err: self.state.fail(f"The test images could not be encoded:\n{error_text(err)}", ticket)
         )
+        self._start(worker)
+
+    def choose_axes(self, dims: tuple[int, int] | None) -> None:
+        """Show two dimensions of a D > 2 model's codes (0-based), or (None) their principal components;
+        planned in a worker (the projected points' nearest-image index takes ~0.1 s on a busy machine)."""
+        state, codes = self.state, self.state.codes
+        if state.projection is None or codes is None or state.projection.dims == dims:
+            return
+        ticket = state.ticket("view")
+        worker = LoudWorker(latent_view.planning, codes, dims)
+        worker.returned.connect(lambda view: latent_view.show_view(state, view, ticket))
+        worker.errored.connect(lambda err: self.failed.emit("Cannot show these axes", error_text(err)))
         self._start(worker)
 
     # -- the 60,000 training images -----------------------------------------------------------------
