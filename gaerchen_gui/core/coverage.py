@@ -159,11 +159,13 @@ def padded_extent(points: np.ndarray, margin: float = 0.25) -> tuple[float, floa
     return (float(lo[0] - pad[0]), float(lo[1] - pad[1]), float(hi[0] + pad[0]), float(hi[1] + pad[1]))
 
 
-def model_coverage(model, images, points: np.ndarray, off_data_threshold: float) -> CoveragePicture:
+def model_coverage(
+    model, images, points: np.ndarray, off_data_threshold: float, log_vars: np.ndarray | None = None
+) -> CoveragePicture:
     """The coverage picture of ``points`` (the map's codes of ``images``, (N, 1, 32, 32)) under
-    ``model`` (a LatentModel); a VAE's posterior variances come from encoding ``images`` again."""
-    log_vars = None
-    if model.kind == "vae":
+    ``model`` (a LatentModel); a VAE's posterior log-variances are ``log_vars`` when known (the
+    encoded test set has them), else they come from encoding ``images`` again (a live snapshot)."""
+    if log_vars is None and model.kind == "vae":
         from gaerchen_gui.core.evaluation import posterior_all
 
         log_vars = posterior_all(model, images)[1].numpy()

@@ -16,7 +16,7 @@ import torch
 
 from gaerchen_gui.core import disk_cache
 from gaerchen_gui.core.data import ImageSet
-from gaerchen_gui.core.evaluation import embed_all
+from gaerchen_gui.core.evaluation import embed_all, posterior_all
 from gaerchen_gui.core.models import LatentModel
 from gaerchen_gui.core.neighbours import NearestIndex
 
@@ -34,6 +34,9 @@ class EncodedSet:
     # The test-set number of each row, when the rows are a subset (the live map while training);
     # None: row i is test image i.
     test_ids: np.ndarray | None = None
+    # A VAE's posterior log-variances (N, D), beside ``z`` (its means): each image is a cloud, not a
+    # dot. None for an AE, and for the live map (its snapshots carry the means only).
+    z_log_var: np.ndarray | None = None
 
     def __len__(self) -> int:
         return self.z.shape[0]
@@ -53,12 +56,16 @@ def encode_progressively(
     """
     image_set = load_images()
     yield 0.0
-    z = yield from embed_in_slices(model, image_set, cache_name)
+    codes = yield from embed_in_slices(model, image_set, cache_name, posterior=True)
+    z, z_log_var = codes[:, : model.latent_dim], None
+    if model.kind == "vae":
+        z, z_log_var = np.ascontiguousarray(z), np.ascontiguousarray(codes[:, model.latent_dim :])
     return EncodedSet(
         z=z,
         labels=image_set.labels.numpy(),
         images=image_set.images[:, 0].numpy(),
         index=NearestIndex(z),
+        z_log_var=z_log_var,
     )
 
 
@@ -78,18 +85,27 @@ def encode_training_points(
 
 
 def embed_in_slices(
-    model: LatentModel, image_set: ImageSet, cache_name: str | None
+    model: LatentModel, image_set: ImageSet, cache_name: str | None, posterior: bool = False
 ) -> Generator[float, None, np.ndarray]:
-    """(N, D) float32 embeddings from the disk cache, or encoded ``SLICE`` images at a time (then cached)."""
+    """(N, D) float32 embeddings from the disk cache, or encoded ``SLICE`` images at a time (then cached).
+
+    With ``posterior`` a VAE's rows are (N, 2D): its means, then its log-variances (one encoder pass
+    gives both). An entry of the other width is a miss, so older caches are simply rebuilt.
+    """
     n = len(image_set)
+    width = 2 * model.latent_dim if posterior and model.kind == "vae" else model.latent_dim
     z = disk_cache.read_array(cache_name) if cache_name else None
-    if z is not None and z.shape == (n, model.latent_dim) and z.dtype == np.float32:
+    if z is not None and z.shape == (n, width) and z.dtype == np.float32:
         return z
     parts = []
     for start in range(0, n, SLICE):
-        parts.append(embed_all(model, image_set.images[start : start + SLICE]))
+        images = image_set.images[start : start + SLICE]
+        if width == model.latent_dim:
+            parts.append(embed_all(model, images))
+        else:
+            parts.append(torch.cat(posterior_all(model, images), dim=1))
         yield min(start + SLICE, n) / n
-    z = torch.cat(parts).numpy() if parts else np.empty((0, model.latent_dim), np.float32)
+    z = torch.cat(parts).numpy() if parts else np.empty((0, width), np.float32)
     if cache_name:
         disk_cache.write_array(cache_name, z)
     return z

@@ -36,6 +36,7 @@ class ActionKey(str, Enum):
     SHOW_TRAINING = "show_training"
     SHOW_DIAGNOSTICS = "show_diagnostics"
     SHOW_COVERAGE = "show_coverage"
+    BETA_SWEEP = "beta_sweep"
     SHOW_MANIFOLD = "show_manifold"
     SHOW_TRAIN_POINTS = "show_train_points"
     COMPARE = "compare"
@@ -65,6 +66,11 @@ ACTIONS: dict[ActionKey, ActionInfo] = {
         checkable=True,
         icon=QStyle.StandardPixmap.SP_MediaPlay,
         on_toggled=lambda w, on: w.show_training(on),
+    ),
+    ActionKey.BETA_SWEEP: ActionInfo(
+        "BETA Sweep…",
+        "Train one VAE per BETA, one after another, with the training panel's settings",
+        on_triggered=lambda w: w.training.show_sweep(),
     ),
     ActionKey.SHOW_COVERAGE: ActionInfo(
         "Holes and Coverage",

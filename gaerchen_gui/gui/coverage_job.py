@@ -43,7 +43,8 @@ class CoverageJob:
         def deliver(picture: CoveragePicture | None, ticket) -> None:
             state.set_coverage(picture, ticket)
 
-        args = (model, images, encoded.z[:, :2], encoded.index.off_data_threshold)
+        log_vars = encoded.z_log_var[:, :2] if encoded.z_log_var is not None else None
+        args = (model, images, encoded.z[:, :2], encoded.index.off_data_threshold, log_vars)
         return model_coverage, args, deliver
 
     def shutdown(self, timeout_s: float = 5.0) -> None:

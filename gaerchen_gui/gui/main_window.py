@@ -394,6 +394,8 @@ class ExplorerWindow(QMainWindow):
         self.side.readouts.stop()
         if not self.training_panel.shutdown(TRAINING_STOP_TIMEOUT_MS):  # waits quietly, then says "Stopping…"
             print("gaerchen: the training thread did not stop in time", file=sys.stderr)
+        if not self.training.shutdown_sweep(TRAINING_STOP_TIMEOUT_MS):
+            print("gaerchen: the sweep's training thread did not stop in time", file=sys.stderr)
         self.diagnostics.shutdown()
         self.panes.shutdown()
 

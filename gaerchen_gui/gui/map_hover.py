@@ -14,6 +14,8 @@ from gaerchen_gui.gui.hover_card import HoverCard
 from gaerchen_gui.gui.map_items import Z_HOVER, replace_points
 
 HOVER_RADIUS_PX = 10  # the hover card shows the nearest image only if it is this close on screen
+POSTERIOR_SIGMAS = (1, 2)  # a VAE's hovered image: its posterior's 1- and 2-sigma ellipses
+_ELLIPSE_POINTS = 97
 
 
 class MapHover:
@@ -30,6 +32,14 @@ class MapHover:
         latent_map.getPlotItem().addItem(self.ring)
         self.card = HoverCard(latent_map)
         self._on_change = on_change
+        # A VAE encodes each image as a cloud N(z_mean, sigma^2), not a dot: hovering shows its extent.
+        pen = pg.mkPen("#d62728", width=1.5)
+        self.ellipses = [pg.PlotCurveItem(pen=pen) for _ in POSTERIOR_SIGMAS]
+        for ellipse in self.ellipses:
+            ellipse.setZValue(Z_HOVER)
+            ellipse.setVisible(False)
+            latent_map.getPlotItem().addItem(ellipse, ignoreBounds=True)
+        self.posterior_sigma: np.ndarray | None = None  # (2,) of the hovered image, when its ellipses show
 
     def candidate(
         self, encoded: EncodedSet, class_visible: np.ndarray, point: np.ndarray, scene_pos: QPointF, nearest: Nearest
@@ -54,6 +64,7 @@ class MapHover:
             if self.index is not None:
                 self.index = None
                 replace_points(self.ring, None)
+                self._show_posterior(None, None)
                 self.card.dismiss()
                 self._on_change(None)
             return
@@ -61,11 +72,27 @@ class MapHover:
         if index != self.index:
             self.index = index
             replace_points(self.ring, [z[:2]])
+            log_var = encoded.z_log_var[index] if encoded.z_log_var is not None else None
+            self._show_posterior(z, log_var)
             label = int(encoded.labels[index])
             self.card.show_image(index, label, encoded.images[index], z, encoded.test_id(index))
             self._on_change(index)
         if scene_pos is not None:
             self.card.place_near(self.map.mapFromScene(scene_pos))
+
+    def _show_posterior(self, z: np.ndarray | None, log_var: np.ndarray | None) -> None:
+        if z is None or log_var is None:
+            self.posterior_sigma = None
+            for ellipse in self.ellipses:
+                ellipse.setVisible(False)
+            return
+        self.posterior_sigma = np.exp(0.5 * np.asarray(log_var[:2], dtype=np.float64))
+        angle = np.linspace(0.0, 2 * np.pi, _ELLIPSE_POINTS)
+        for k, ellipse in zip(POSTERIOR_SIGMAS, self.ellipses, strict=True):
+            ellipse.setData(
+                z[0] + k * self.posterior_sigma[0] * np.cos(angle), z[1] + k * self.posterior_sigma[1] * np.sin(angle)
+            )
+            ellipse.setVisible(True)
 
 
 def skip_hover_events_while(scene: pg.GraphicsScene, dragging: Callable[[], bool]) -> None:

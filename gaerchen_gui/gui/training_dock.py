@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea
 
 from gaerchen_gui.gui.actions import ActionKey
 from gaerchen_gui.gui.history_overlays import HistoryOverlays, OverlayHistory
+from gaerchen_gui.gui.sweep_dialog import SweepDialog
 from gaerchen_gui.gui.training_panel import TrainingPanel
 from gaerchen_gui.gui.training_runner import LiveMapUpdate
 
@@ -34,6 +35,7 @@ class TrainingDock:
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         self.dock.hide()
         self._sized = False
+        self.sweep: SweepDialog | None = None
         self.overlays = HistoryOverlays(self.panel.curves)
 
         panel = self.panel
@@ -57,8 +59,26 @@ class TrainingDock:
             height = min(height, self.window.height() // 2)
             self.window.resizeDocks([self.dock], [height], Qt.Orientation.Vertical)
 
+    # -- the BETA sweep ---------------------------------------------------------------------------
+    def show_sweep(self) -> SweepDialog:
+        """The sweep window (one per explorer window; it keeps its results while hidden)."""
+        if self.sweep is None:
+            self.sweep = SweepDialog(self.panel.config, self.window)
+            self.sweep.open_requested.connect(self.window.open_checkpoint)
+        self.sweep.show()
+        self.sweep.raise_()
+        return self.sweep
+
+    def shutdown_sweep(self, timeout_ms: int) -> bool:
+        return self.sweep is None or self.sweep.runner.shutdown(timeout_ms)
+
     def what_closing_loses(self) -> tuple[str, str] | None:
         """A question's title and text when closing now loses a model (a run, or a result never saved)."""
+        if self.sweep is not None and self.sweep.runner.is_running:
+            return "A BETA sweep is running", (
+                "Stop the sweep and close Gaerchen?\n\nThe VAEs it finished are saved; the one training now "
+                "is saved as it is (the weights of its last step)."
+            )
         panel = self.panel
         if panel.runner.is_running:
             return "Training is running", (

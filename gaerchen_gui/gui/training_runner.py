@@ -57,7 +57,7 @@ def _training_job(
     # Threads created after the decode worker's set_num_threads(1) inherit 1 intra-op
     # thread; training wants every core, as `gaerchen train` has.
     torch.set_num_threads(os.cpu_count() or 1)
-    _yield_cpu_to_the_gui()
+    yield_cpu_to_the_gui()
     live_images = snapshots.live_images
     events = None
     try:
@@ -77,7 +77,7 @@ def _training_job(
         snapshots.close(wait_s=1.0)  # a slice at most: no torch threads may outlive the run
 
 
-def _yield_cpu_to_the_gui() -> None:
+def yield_cpu_to_the_gui() -> None:
     """Lower this thread's scheduling priority (Linux; elsewhere nothing happens).
 
     Training keeps every core busy, so on a small machine the GUI thread, which needs a few ms at a
