@@ -48,7 +48,8 @@ def plan_view(codes: EncodedSet, dims: tuple[int, int] | None = None) -> MapView
     if projection is None:
         return MapView(codes, None, codes)
     z = projection.to_view(codes.z).astype(np.float32)
-    return MapView(codes, projection, replace(codes, z=z, index=NearestIndex(z)))
+    log_var = None if codes.z_log_var is None else projection.log_var_to_view(codes.z_log_var).astype(np.float32)
+    return MapView(codes, projection, replace(codes, z=z, index=NearestIndex(z), z_log_var=log_var))
 
 
 def planning(codes: EncodedSet, dims: tuple[int, int] | None) -> Generator[float, None, MapView]:

@@ -80,6 +80,12 @@ class LatentProjection:
         """(N, D) codes -> (N, 2) view coordinates."""
         return np.asarray(z, dtype=np.float64) @ self.axes
 
+    def log_var_to_view(self, z_log_var: np.ndarray) -> np.ndarray:
+        """(N, D) a VAE's posterior log-variances -> (N, 2) along the view's axes: the diagonal of
+        P^T diag(sigma^2) P (P the (D, 2) axes). Its off-diagonal term is dropped: the map draws a
+        posterior as an axis-aligned ellipse."""
+        return np.log(np.exp(np.asarray(z_log_var, dtype=np.float64)) @ np.square(self.axes))
+
     def to_latent(self, xy: np.ndarray) -> np.ndarray:
         """(N, 2) view points -> (N, D) codes (``to_view(to_latent(xy)) == xy``)."""
         return np.asarray(xy, dtype=np.float64).reshape(-1, 2) @ self.axes.T + self.base

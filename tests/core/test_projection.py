@@ -154,6 +154,7 @@ def test_projected_model_decodes_and_encodes_on_the_view(kind):
         for row in range(4):
             covariance = axes.T @ torch.diag(full_log_vars[row].exp()) @ axes
             assert torch.allclose(log_vars[row].exp(), torch.diagonal(covariance), rtol=1e-4)
+        np.testing.assert_allclose(projection.log_var_to_view(full_log_vars.numpy()), log_vars.numpy(), atol=1e-4)
     flat = build_model(kind, latent_dim=2)
     assert seen_through(flat, None) is flat and seen_through(None, projection) is None
     assert seen_through(model, None) is None  # a D > 2 model decodes map points only through a projection

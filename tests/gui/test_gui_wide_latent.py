@@ -55,7 +55,7 @@ def wait_for_image(qtbot, window, not_like: np.ndarray | None = None) -> np.ndar
 
 @pytest.mark.parametrize("kind", ["ae", "vae"])
 def test_an_8d_model_is_shown_on_its_principal_components_and_decoded_on_that_plane(
-    qtbot, make_window, wide_models, core_codes, kind
+    qtbot, make_window, wide_models, core_codes, test_set, kind
 ):
     window = open_wide(qtbot, make_window, wide_models, kind)
     model, z = core_codes[kind]
@@ -66,6 +66,12 @@ def test_an_8d_model_is_shown_on_its_principal_components_and_decoded_on_that_pl
     points = latent_map.scatter.positions
     assert points.shape == (10_000, 2)
     np.testing.assert_allclose(points, projection.to_view(z), atol=1e-4)
+    if kind == "vae":  # the posteriors' variances along the view's axes (the hover ellipses, the holes layer)
+        with torch.inference_mode():
+            log_var = model.encoder(test_set.images[:50])[1].numpy()
+        np.testing.assert_allclose(state.encoded.z_log_var[:50], projection.log_var_to_view(log_var), atol=1e-3)
+    else:
+        assert state.encoded.z_log_var is None
     # the view says it is a projection: axis names, the title, the side panel's note
     assert axis_label(latent_map, "bottom") == projection.axis_label(0)
     assert axis_label(latent_map, "left").startswith("PC 2 (") and "% of variance)" in axis_label(latent_map, "left")
