@@ -6,6 +6,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QWidget
 from superqt.utils import signals_blocked
 
+from gaerchen_gui.core.projection import dimension_name
+
 LIMIT = 1000.0  # far beyond any embedding of these models, and keeps typos from flinging the view away
 DECIMALS = 3
 
@@ -17,12 +19,13 @@ class CoordinateEntry(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.x_box = self._spin_box("z₀")
-        self.y_box = self._spin_box("z₁")
+        x, y = dimension_name(0), dimension_name(1)  # "z₀", "z₁" until a projection names them
+        self.x_box = self._spin_box(x)
+        self.y_box = self._spin_box(y)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(12)
-        self.names = (QLabel("z₀"), QLabel("z₁"))
+        self.names = (QLabel(x), QLabel(y))
         for name, box in zip(self.names, (self.x_box, self.y_box), strict=True):
             form = QFormLayout()
             form.setContentsMargins(0, 0, 0, 0)

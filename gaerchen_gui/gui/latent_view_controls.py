@@ -113,7 +113,9 @@ class LatentViewControls(QGroupBox):
             widget.setEnabled(not live)
         self.x_box.setEnabled(not live and projection.dims is not None)
         self.y_box.setEnabled(not live and projection.dims is not None)
-        self.note.setText(self._note(projection, live))
+        note = self._note(projection, live)
+        if note != self.note.text():  # each live snapshot refreshes this: no relayout for the same text
+            self.note.setText(note)
 
     def _build(self, projection: LatentProjection) -> None:
         with signals_blocked(self.axes_box), signals_blocked(self.x_box), signals_blocked(self.y_box):
