@@ -37,6 +37,8 @@ from gaerchen_gui.core.coverage import CoveragePicture
 from gaerchen_gui.core.diagnostics import ModelDiagnostics
 from gaerchen_gui.core.encoding import EncodedSet
 from gaerchen_gui.core.models import LatentModel
+from gaerchen_gui.core.projected_model import seen_through
+from gaerchen_gui.core.projection import LatentProjection
 
 _names = itertools.count(1)
 
@@ -103,6 +105,8 @@ class ModelState:
     message_changed = Signal(object)  # str | None: a note in place of the map (loading, an error)
     diagnostics_changed = Signal(object)  # ModelDiagnostics | None (VAEs only)
     coverage_changed = Signal(object)  # CoveragePicture | None: the holes layer
+    # LatentProjection | None: the 2-D view of a D > 2 model's codes changed (its axes or hidden components)
+    projection_changed = Signal(object)
 
     def __init__(self, name: str | None = None) -> None:
         self.name = name or f"model {next(_names)}"
@@ -120,6 +124,11 @@ class ModelState:
         self.message: str | None = None
         self.diagnostics: ModelDiagnostics | None = None
         self.coverage: CoveragePicture | None = None
+        # A model with D > 2 latent dimensions is shown through a projection (see latent_view.py): then
+        # ``encoded`` holds the projected codes and ``codes`` the D-dimensional ones behind them.
+        self.projection: LatentProjection | None = None
+        self.codes: EncodedSet | None = None
+        self._seen: tuple[object, object, LatentModel | None] | None = None  # (model, projection, wrapper)
         self.error: str | None = None  # the last refusal or failure, for a dialog or a pane's note
         self.generation = 0  # increments with every checkpoint: results for an older one are stale
         self._latest: dict[str, int] = {}
@@ -147,10 +156,30 @@ class ModelState:
         return None if self.checkpoint is None else self.checkpoint.kind
 
     @property
-    def decoding_model(self) -> LatentModel | None:
+    def latent_model(self) -> LatentModel | None:
+        """The weights shown, in their own D dimensions."""
         if self.live is not None:
             return self.live.model
         return None if self.checkpoint is None else self.checkpoint.model
+
+    @property
+    def decoding_model(self) -> LatentModel | None:
+        """What decodes map points: the weights shown, seen through the projection when there is one."""
+        model, projection = self.latent_model, self.projection
+        if self._seen is None or self._seen[0] is not model or self._seen[1] is not projection:
+            self._seen = (model, projection, seen_through(model, projection))  # one object per view: jobs key on it
+        return self._seen[2]
+
+    def set_projection(self, projection: LatentProjection | None, codes: EncodedSet | None = None) -> None:
+        """Show the D-dimensional ``codes`` through ``projection`` from now on (None, None: a 2-D model);
+        the encoded set of the projected codes follows with :meth:`set_encoded`."""
+        if codes is not None:
+            self.codes = codes
+        if projection is self.projection:
+            return
+        self.projection = projection
+        self.decoder_changed.emit(self.decoding_model)
+        self.projection_changed.emit(projection)
 
     @property
     def display_name(self) -> str:
@@ -168,6 +197,7 @@ class ModelState:
         self.source = source
         self.error = None
         self.live = None
+        self.projection, self.codes = None, None
         self.live_changed.emit(None)
         self._clear_derived()  # first: a listener may answer the new checkpoint at once (a cached encoding)
         self.set_busy(None)
@@ -281,16 +311,25 @@ class ModelState:
         return True
 
     # -- the model being trained --------------------------------------------------------------
-    def show_live(self, step: int, model: LatentModel, encoded: EncodedSet) -> None:
-        """Show a training snapshot: its embeddings of the live subset, and decode with its weights.
+    def show_live(
+        self,
+        step: int,
+        model: LatentModel,
+        encoded: EncodedSet,
+        projection: LatentProjection | None = None,
+        codes: EncodedSet | None = None,
+    ) -> None:
+        """Show a training snapshot: its embeddings of the live subset, and decode with its weights
+        (a D > 2 model's: ``encoded`` projected from ``codes`` through ``projection``).
 
         The first snapshot drops the samples and training points: they belong to the explorer's model."""
         first = self.live is None
         self.live = LiveView(step=step, kind=model.kind, model=model)
+        self.projection, self.codes = projection, codes
         if first:
             self.cancel("train_points")
             self.set_train_points(None)
             self.set_samples(None)
-        self.decoder_changed.emit(model)
+        self.decoder_changed.emit(self.decoding_model)
         self.live_changed.emit(self.live)
         self.set_encoded(encoded)

@@ -20,15 +20,9 @@ def shipped_path(kind: str) -> Path:
 
 
 def load_for_explorer(path: str | os.PathLike) -> Checkpoint:
-    """Load a checkpoint the map can show; CheckpointError (with a message for a person) otherwise."""
-    checkpoint = load_checkpoint(path, device=DEVICE)
-    dim = checkpoint.model.latent_dim
-    if dim != 2:
-        # Extension point: a D > 2 model could be shown through a 2-D slice or projection.
-        raise CheckpointError(
-            f"{Path(path).name} has a {dim}-D latent space; the explorer draws 2-D latent spaces only."
-        )
-    return checkpoint
+    """Load a checkpoint the map can show (any latent size: D > 2 through a projection, see
+    components/latent_view.py); CheckpointError (with a message for a person) otherwise."""
+    return load_checkpoint(path, device=DEVICE)
 
 
 def load_shipped(kind: str) -> Checkpoint:

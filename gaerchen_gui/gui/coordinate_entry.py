@@ -6,6 +6,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QWidget
 from superqt.utils import signals_blocked
 
+from gaerchen_gui.core.projection import dimension_name
+
 LIMIT = 1000.0  # far beyond any embedding of these models, and keeps typos from flinging the view away
 DECIMALS = 3
 
@@ -17,16 +19,24 @@ class CoordinateEntry(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.x_box = self._spin_box("z₀")
-        self.y_box = self._spin_box("z₁")
+        x, y = dimension_name(0), dimension_name(1)  # "z₀", "z₁" until a projection names them
+        self.x_box = self._spin_box(x)
+        self.y_box = self._spin_box(y)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(12)
-        for name, box in (("z₀", self.x_box), ("z₁", self.y_box)):
+        self.names = (QLabel(x), QLabel(y))
+        for name, box in zip(self.names, (self.x_box, self.y_box), strict=True):
             form = QFormLayout()
             form.setContentsMargins(0, 0, 0, 0)
-            form.addRow(QLabel(name), box)
+            form.addRow(name, box)
             row.addLayout(form, 1)
+
+    def set_axis_names(self, x: str, y: str) -> None:
+        """What the map's axes are called: z₀ and z₁, or a projection's "PC 1" and "PC 2"."""
+        for label, box, name in zip(self.names, (self.x_box, self.y_box), (x, y), strict=True):
+            label.setText(name)
+            box.setToolTip(f"Map coordinate {name} of the cursor; Enter moves it")
 
     def _spin_box(self, name: str) -> QDoubleSpinBox:
         box = QDoubleSpinBox()
@@ -37,7 +47,7 @@ class CoordinateEntry(QWidget):
         box.setKeyboardTracking(False)  # commit on Enter, not on every keystroke
         box.setAccelerated(True)
         box.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToPreviousValue)  # junk is refused
-        box.setToolTip(f"Latent coordinate {name} of the cursor; Enter moves it")
+        box.setToolTip(f"Map coordinate {name} of the cursor; Enter moves it")
         box.valueChanged.connect(self._committed)
         return box
 

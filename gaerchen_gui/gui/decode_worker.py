@@ -79,11 +79,19 @@ class DecodeStats:
     per_channel: dict[str, int] = field(default_factory=dict)
 
 
+def decoder_layout(model: LatentModel) -> tuple:
+    """What a traced decoder's shapes depend on: a traced decoder takes the weights of every model with
+    the same layout. A 2-D model and an 8-D model seen through a projection (``ProjectedModel``) both take
+    (B, 2) points, but their decoders differ."""
+    return type(model.decoder), model.latent_dim, getattr(model, "code_dim", model.latent_dim)
+
+
 class TracedDecoder:
     """``sigmoid(decoder(z))`` of a model, as one TorchScript call; load a model's weights with :meth:`load`."""
 
     def __init__(self, model: LatentModel) -> None:
         self.latent_dim = model.latent_dim
+        self.layout = decoder_layout(model)
         # A copy: the traced module shares its parameters with what it traced, and later models'
         # weights are loaded into it, which must never write into a model someone else holds.
         # channels_last: oneDNN's NHWC kernels decode one image in ~0.7 ms instead of ~1.6 (measured here).
@@ -225,7 +233,7 @@ class DecodeWorker(QThread):
             if model is None:
                 continue
             try:
-                decode = self._decoder_for(model)
+                decode = self._decoder_for(model, req.z.shape[1])
                 with torch.inference_mode():
                     images = decode(torch.from_numpy(req.z)).numpy()[:, 0]
                 if req.finish is not None:
@@ -253,7 +261,7 @@ class DecodeWorker(QThread):
         return (
             model is not None
             and not self._trace_failed
-            and (self._traced is None or self._traced.latent_dim != model.latent_dim)
+            and (self._traced is None or self._traced.layout != decoder_layout(model))
         )
 
     def _trace(self, model: LatentModel) -> None:
@@ -264,9 +272,11 @@ class DecodeWorker(QThread):
             log.warning("decoding eagerly: the decoder could not be traced (%s)", err)
             self._trace_failed = True
 
-    def _decoder_for(self, model: LatentModel) -> Callable[[torch.Tensor], torch.Tensor]:
-        """The traced decoder loaded with ``model``'s weights, or ``model.decode`` until it is traced."""
-        if self._traced is None or self._traced.latent_dim != model.latent_dim:
+    def _decoder_for(self, model: LatentModel, width: int) -> Callable[[torch.Tensor], torch.Tensor]:
+        """The traced decoder loaded with ``model``'s weights, or ``model.decode`` until it is traced (and
+        for points of another ``width``: a projected model's hover requests are whole D-dimensional codes)."""
+        traced = self._traced
+        if traced is None or traced.layout != decoder_layout(model) or width != traced.latent_dim:
             return model.decode
         try:
             self._traced.load(model)

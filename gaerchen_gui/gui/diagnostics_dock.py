@@ -83,7 +83,7 @@ class DiagnosticsJob:
             self.request()
 
     def _plan(self):
-        state, encoded, model = self.state, self.state.encoded, self.state.decoding_model
+        state, encoded, model = self.state, self.state.encoded, self.state.latent_model  # all D dimensions
         if not self.enabled or encoded is None or model is None or state.kind != "vae":
             return None
         step = state.live.step if state.live is not None else None

@@ -91,6 +91,7 @@ class ExplorerWindow(QMainWindow):
         self.explorer.models_changed.connect(self.fit_side_panel)  # before a new pane takes its width
         # Typed coordinates go through the active map: far outside the data they are clamped, and it says so.
         self.side.coordinates.positionEntered.connect(lambda x, y: self.latent_map.enter_cursor_position(x, y))
+        self.side.latent_view.axesChosen.connect(lambda dims: self.panes.jobs_of(self.model).choose_axes(dims))
         options = self.explorer.options.events  # the options change from the side panel too
         options.show_manifold.connect(lambda on: self.actions[ActionKey.SHOW_MANIFOLD].setChecked(on))
         options.show_train_points.connect(lambda on: self.actions[ActionKey.SHOW_TRAIN_POINTS].setChecked(on))
@@ -238,12 +239,6 @@ class ExplorerWindow(QMainWindow):
 
     def show_checkpoint(self, checkpoint: Checkpoint) -> str | None:
         """Show an already loaded checkpoint, e.g. one just trained (unsaved ones are not remembered)."""
-        if checkpoint.model.latent_dim != 2:
-            return self._refuse(
-                f"This model has a {checkpoint.model.latent_dim}-D latent space; the explorer draws 2-D ones.",
-                False,
-                self.model,
-            )
         checkpoint.model.eval()
         source = str(checkpoint.path.resolve()) if checkpoint.path is not None else None
         self._set_checkpoint(self.model, checkpoint, shipped_kind_of(checkpoint.path) or source)

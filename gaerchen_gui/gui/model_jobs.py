@@ -12,11 +12,13 @@ then go into the state, whose tickets drop what is stale. No widgets here.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from functools import partial
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from gaerchen_gui.components import latent_view
 from gaerchen_gui.components.explorer_state import ExplorerState
 from gaerchen_gui.components.model_state import Busy, CursorImage, ManifoldPicture, ModelState
 from gaerchen_gui.components.subscriptions import Subscriptions
@@ -27,16 +29,15 @@ from gaerchen_gui.core.encoding import (
     EmbeddingCache,
     EncodedSet,
     embeddings_cache_name,
-    encode_progressively,
     encode_training_points,
     shared_test_set,
 )
-from gaerchen_gui.core.live_training import LIVE_SUBSET, LiveSnapshot
+from gaerchen_gui.core.live_training import LIVE_SUBSET
 from gaerchen_gui.core.manifold import manifold_grid, render_manifold
-from gaerchen_gui.core.neighbours import NearestIndex
 from gaerchen_gui.core.sampling import sample_latent_points
 from gaerchen_gui.gui.coverage_job import CoverageJob
 from gaerchen_gui.gui.decode_worker import DecodeResult, DecodeWorker
+from gaerchen_gui.gui.training_runner import LiveMapUpdate
 from gaerchen_gui.gui.workers import LoudWorker, error_text
 
 WORKER_STOP_TIMEOUT_S = 30.0  # loading the test set (~2 s) cannot be interrupted; encoding can
@@ -79,6 +80,7 @@ class ModelJobs(QObject):
         state.decoder_changed.connect(self._on_decoder_changed)
         state.checkpoint_changed.connect(self._on_checkpoint_changed)
         state.encoded_changed.connect(self._on_encoded_changed)
+        state.projection_changed.connect(self._on_projection_changed)
         self._explorer_events = Subscriptions()  # undone at shutdown: the explorer outlives a removed pane
         on = self._explorer_events.connect
         on(explorer.cursor_moved, self.decode_cursor)
@@ -98,6 +100,13 @@ class ModelJobs(QObject):
         self.manifold_decoder.set_model(model)
         if model is not None:
             self.decode_cursor(*self.explorer.cursor)
+
+    def _on_projection_changed(self, _projection) -> None:  # a LatentProjection or None
+        # The view's hidden components (or axes) changed: the same map points stand for other codes.
+        # (The cursor is decoded again on decoder_changed, which comes first.)
+        if self.state.samples is not None and self.state.live is None:
+            self.decoder.request("samples", self.state.samples)
+        self.request_manifold()
 
     def _on_checkpoint_changed(self, checkpoint: Checkpoint | None) -> None:
         self._stop_workers()
@@ -126,29 +135,41 @@ class ModelJobs(QObject):
     def encode(self, checkpoint: Checkpoint) -> None:
         ticket = self.state.ticket("encode")
         name = self._cache_name(checkpoint, "test")
-        cached = self._cache.get(name)
+        cached = self._cache.get(name)  # a MapView: the D-dimensional codes and their default view
         if cached is not None:
-            self.state.set_encoded(cached, ticket)
+            latent_view.show_view(self.state, cached, ticket)
             return
         kind = checkpoint.kind.upper()
         self.state.set_message(f"Loading the Fashion-MNIST test images for the {kind}…")
         self.state.set_busy(Busy("encoding"), ticket)
-        worker = LoudWorker(encode_progressively, checkpoint.model, self._load_images, cache_name=name)
+        worker = LoudWorker(latent_view.encode_for_map, checkpoint.model, self._load_images, cache_name=name)
 
         def progress(fraction: float) -> None:
             if self.state.set_busy(Busy("encoding", fraction), ticket):
                 self.state.set_message(f"Encoding the 10,000 test images with the {kind}…  {round(100 * fraction)}%")
 
-        def done(encoded: EncodedSet) -> None:
-            self._cache.put(name, encoded)
+        def done(view: latent_view.MapView) -> None:
+            self._cache.put(name, view)
             if self.state.set_busy(None, ticket):
-                self.state.set_encoded(encoded, ticket)
+                latent_view.show_view(self.state, view, ticket)
 
         worker.yielded.connect(progress)
         worker.returned.connect(done)
         worker.errored.connect(
             lambda err: self.state.fail(f"The test images could not be encoded:\n{error_text(err)}", ticket)
         )
+        self._start(worker)
+
+    def choose_axes(self, dims: tuple[int, int] | None) -> None:
+        """Show two dimensions of a D > 2 model's codes (0-based), or (None) their principal components;
+        planned in a worker (the projected points' nearest-image index takes ~0.1 s on a busy machine)."""
+        state, codes = self.state, self.state.codes
+        if state.projection is None or codes is None or state.projection.dims == dims:
+            return
+        ticket = state.ticket("view")
+        worker = LoudWorker(latent_view.planning, codes, dims)
+        worker.returned.connect(lambda view: latent_view.show_view(state, view, ticket))
+        worker.errored.connect(lambda err: self.failed.emit("Cannot show these axes", error_text(err)))
         self._start(worker)
 
     # -- the 60,000 training images -----------------------------------------------------------------
@@ -197,9 +218,10 @@ class ModelJobs(QObject):
             self.decoder.request("cursor", np.array([[x, y]], dtype=np.float32))
 
     def decode_hover(self, row: int) -> None:
-        encoded = self.state.encoded
-        if encoded is not None and 0 <= row < len(encoded):
-            self.decoder.request("hover", encoded.z[row : row + 1], tag=row)
+        # The image's own code, all D dimensions of it: its reconstruction, not its shadow on the view.
+        codes = self.state.codes if self.state.projection is not None else self.state.encoded
+        if codes is not None and 0 <= row < len(codes):
+            self.decoder.request("hover", codes.z[row : row + 1], tag=row)
 
     def resample(self) -> None:
         """Draw new points (N(0, I) for a VAE, the bounding box for an AE) and decode them."""
@@ -268,19 +290,21 @@ class ModelJobs(QObject):
             self.decode_failed.emit(message)
 
     # -- the model being trained ------------------------------------------------------------------
-    def show_snapshot(self, snapshot: LiveSnapshot, index: NearestIndex) -> bool:
-        """Show a training snapshot (embeddings of the live subset); False until the test set is loaded."""
-        rows = self._live_rows
-        if rows is None or snapshot.embeddings.shape[1] != 2 or self._shut_down:
+    def show_snapshot(self, update: LiveMapUpdate) -> bool:
+        """Show a training snapshot (embeddings of the live subset, projected for a model with D > 2
+        latent dimensions); False until the test set is loaded."""
+        rows, snapshot = self._live_rows, update.snapshot
+        if rows is None or self._shut_down:
             return False
         encoded = EncodedSet(
-            z=snapshot.embeddings.numpy(),
+            z=update.points,
             labels=rows.labels[LIVE_SUBSET],
             images=rows.images[LIVE_SUBSET],
-            index=index,
+            index=update.index,
             test_ids=LIVE_SUBSET,
         )
-        self.state.show_live(snapshot.global_step, snapshot.model, encoded)
+        codes = None if update.projection is None else replace(encoded, z=snapshot.embeddings.numpy())
+        self.state.show_live(snapshot.global_step, snapshot.model, encoded, update.projection, codes)
         return True
 
     # -- threads ----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from gaerchen_gui.components.explorer_state import ExplorerState
 from gaerchen_gui.components.model_state import ManifoldPicture, ModelState
 from gaerchen_gui.components.subscriptions import Subscriptions
 from gaerchen_gui.core.encoding import EncodedSet
+from gaerchen_gui.core.projection import dimension_name
 from gaerchen_gui.gui.coverage_layer import CoverageLayer
 from gaerchen_gui.gui.latent_map import LatentMap
 from gaerchen_gui.gui.manifold_layer import ManifoldLayer
@@ -102,6 +103,7 @@ class ModelPane(QWidget):
             return
         live = self.state.live is not None
         self.latent_map.set_data(encoded, keep_view=live)
+        self._show_axes()
         if live:
             if self._live_snapshots == 0:
                 # Follow the points as they spread out, until the user pans or zooms (pyqtgraph then
@@ -117,14 +119,28 @@ class ModelPane(QWidget):
 
     def title(self) -> str:
         """Short: pyqtgraph will not let the plot get narrower than its title."""
-        encoded = self.state.encoded
-        return "" if encoded is None else f"{self.state.kind.upper()}  ·  {len(encoded):,} test images"
+        encoded, projection = self.state.encoded, self.state.projection
+        if encoded is None:
+            return ""
+        view = "" if projection is None else f"  ·  2-D view of {projection.dim}-D"
+        return f"{self.state.kind.upper()}  ·  {len(encoded):,} test images{view}"
+
+    def _show_axes(self) -> None:
+        """The axes' names: z₀ and z₁, or what the projection shows ("PC 1 (38% of variance)", "z₃ (…)")."""
+        projection = self.state.projection
+        plot = self.latent_map.getPlotItem()
+        for axis, side in enumerate(("bottom", "left")):
+            plot.setLabel(side, dimension_name(axis) if projection is None else projection.axis_label(axis))
+        if projection is not None and self.state.train_points is not None:
+            self._on_train_points(self.state.train_points)  # the axes may be new: project them again
 
     def _on_train_points(self, points: tuple[np.ndarray, np.ndarray] | None) -> None:
         if points is None:
             self.latent_map.set_train_points(None, None)
-        else:
-            self.latent_map.set_train_points(points[0][:, :2], points[1])
+            return
+        projection = self.state.projection
+        z = points[0][:, :2] if projection is None else projection.to_view(points[0])
+        self.latent_map.set_train_points(z, points[1])
 
     def _on_manifold(self, picture: ManifoldPicture | None) -> None:
         if picture is None:

@@ -20,10 +20,12 @@ from superqt.utils import signals_blocked
 from gaerchen_gui.components.explorer_state import ExplorerState
 from gaerchen_gui.components.model_state import CursorImage, ModelState
 from gaerchen_gui.core.checkpoints import Checkpoint
+from gaerchen_gui.core.projection import dimension_name
 from gaerchen_gui.core.sampling import sampling_rule
 from gaerchen_gui.gui.coordinate_entry import CoordinateEntry
 from gaerchen_gui.gui.coverage_layer import CoverageControls
 from gaerchen_gui.gui.decoder_preview import DecoderPreview
+from gaerchen_gui.gui.latent_view_controls import LatentViewControls
 from gaerchen_gui.gui.manifold_layer import ManifoldControls
 from gaerchen_gui.gui.readouts import PendingReadouts
 from gaerchen_gui.gui.sample_panel import SamplePanel
@@ -46,6 +48,7 @@ class SidePanel(QScrollArea):
         self.sample_grid = self.sample_panel.grid
         self.manifold_controls = ManifoldControls()
         self.coverage_controls = CoverageControls()
+        self.latent_view = LatentViewControls()  # a section of its own, shown for D > 2 only
 
         column_widget = QWidget()
         column_widget.setObjectName("sidePanel")
@@ -55,6 +58,7 @@ class SidePanel(QScrollArea):
         column.setSpacing(10)
         column.addWidget(section("Decoded at the cursor", self.preview), 3)
         column.addWidget(section("Cursor position", self.coordinates))
+        column.addWidget(self.latent_view)
         column.addWidget(section("Samples", self.sample_panel), 2)
         column.addWidget(section("Decoded manifold", self.manifold_controls))
         column.addWidget(section("Holes and coverage", self.coverage_controls))
@@ -122,6 +126,7 @@ class SidePanel(QScrollArea):
         self.state = state
         for event, slot in self._EVENTS:
             getattr(state, event).connect(getattr(self, slot))
+        self.latent_view.show_state(state)
         self._on_checkpoint(state.checkpoint)
         if state.cursor_image is not None:
             self._on_cursor_decoded(state.cursor_image)
@@ -141,6 +146,8 @@ class SidePanel(QScrollArea):
     def _on_encoded(self, encoded) -> None:  # an EncodedSet or None
         if encoded is None:
             return
+        projection = None if self.state is None else self.state.projection
+        self.coordinates.set_axis_names(*(projection.names[:2] if projection else map(dimension_name, (0, 1))))
         z = encoded.z[:, :2]
         extent = float(np.max(z.max(axis=0) - z.min(axis=0))) if len(z) else 0.0
         self.coordinates.set_step(float(f"{extent / 100:.1g}") if extent > 0 else 0.05)

@@ -97,7 +97,7 @@ class TrainingDock:
     def _on_live_snapshot(self, update: LiveMapUpdate) -> None:
         """Show the model being trained in the active pane: its embeddings of the live subset."""
         window, snapshot = self.window, update.snapshot
-        if window.shut_down or not window.panes.jobs_of(window.model).show_snapshot(snapshot, update.index):
+        if window.shut_down or not window.panes.jobs_of(window.model).show_snapshot(update):
             return
         # the title: this step, or "map updating…" once it is over a second behind training
         self.panel.map_status.shown(snapshot.model.kind.upper(), snapshot.global_step, len(snapshot.embeddings))

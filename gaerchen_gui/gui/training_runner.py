@@ -15,12 +15,14 @@ import threading
 import time
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from gaerchen_gui.core.config import TrainConfig
 from gaerchen_gui.core.live_training import LiveMapFailed, LiveSnapshot, SnapshotThread, TrainingStarted, live_training
 from gaerchen_gui.core.neighbours import NearestIndex
+from gaerchen_gui.core.projection import LatentProjection, LiveProjector
 from gaerchen_gui.core.training import EpochEvent, PausedEvent, StepEvent, StopEvent, TrainControl, Trainer
 from gaerchen_gui.gui import process_tuning
 from gaerchen_gui.gui.workers import LoudWorker, error_text
@@ -29,13 +31,27 @@ from gaerchen_gui.gui.workers import LoudWorker, error_text
 @dataclass(frozen=True)
 class LiveMapUpdate:
     """A core LiveSnapshot plus its nearest-image index, built in the worker: on 2,000 points
-    that takes ~0.1-0.3 s, which the GUI thread must not spend."""
+    that takes ~0.1-0.3 s, which the GUI thread must not spend. A model with D > 2 latent dimensions
+    is shown through ``projection`` (see LiveProjector); ``points`` are what the map shows."""
 
     snapshot: LiveSnapshot
     index: NearestIndex
+    points: np.ndarray  # (N, 2) float32: the snapshot's embeddings as the map shows them
+    projection: LatentProjection | None = None
+
+    @classmethod
+    def of(cls, snapshot: LiveSnapshot, projector: LiveProjector) -> LiveMapUpdate:
+        projection, points = projector.project(snapshot.embeddings.numpy())
+        return cls(snapshot, NearestIndex(points), points, projection)
 
 
-def _training_job(config: TrainConfig, snapshots: SnapshotThread, control: TrainControl, val_limit: int | None):
+def _training_job(
+    config: TrainConfig,
+    snapshots: SnapshotThread,
+    control: TrainControl,
+    val_limit: int | None,
+    projector: LiveProjector,
+):
     # Runs in the worker thread: loading 60,000 images and building the model
     # happen here too, not on the GUI thread.
     # Threads created after the decode worker's set_num_threads(1) inherit 1 intra-op
@@ -53,7 +69,7 @@ def _training_job(config: TrainConfig, snapshots: SnapshotThread, control: Train
             except StopIteration as finished:
                 return finished.value
             if isinstance(event, LiveSnapshot):
-                event = LiveMapUpdate(event, NearestIndex(event.embeddings.numpy()))
+                event = LiveMapUpdate.of(event, projector)
             yield event
     finally:  # also when an aborted worker drops this generator
         if events is not None:
@@ -99,6 +115,7 @@ class TrainingRunner(QObject):
         self._stop_event: StopEvent | None = None
         self._error: str | None = None
         self._was_paused = False
+        self._projector = LiveProjector()
         # A pool of its own whose thread exits when the run ends (expiry 0): the training thread's
         # lowered priority must not be inherited by later work on a shared pool thread.
         self._pool = QThreadPool(self)
@@ -121,8 +138,9 @@ class TrainingRunner(QObject):
         # Created here, on the GUI thread, so it has the GUI's priority: the live map is what the user
         # watches (with a second busy process, the niced training thread took 3-5x longer to embed a
         # snapshot and the map fell many seconds behind). The runner closes it (see shutdown).
+        self._projector = LiveProjector()  # one per run: each snapshot's axes follow the previous one's
         self._snapshots = SnapshotThread(live_images, on_ready=self._emit_snapshot)
-        worker = LoudWorker(_training_job, config, self._snapshots, self._control, val_limit)
+        worker = LoudWorker(_training_job, config, self._snapshots, self._control, val_limit, self._projector)
         worker.yielded.connect(self._on_event)
         worker.errored.connect(self._on_error)
         worker.finished.connect(self._on_finished)
@@ -157,7 +175,7 @@ class TrainingRunner(QObject):
 
     def _emit_snapshot(self, snapshot: LiveSnapshot) -> None:
         """On the snapshot thread: the signal is queued to the GUI thread."""
-        self.snapshot.emit(LiveMapUpdate(snapshot, NearestIndex(snapshot.embeddings.numpy())))
+        self.snapshot.emit(LiveMapUpdate.of(snapshot, self._projector))
 
     # -- on the GUI thread -------------------------------------------------------
     def _on_event(self, event: object) -> None:

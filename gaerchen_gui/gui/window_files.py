@@ -79,7 +79,7 @@ class FileCommands:
         if what == "embeddings":
             if state.encoded is None:
                 raise ValueError("the map is not ready yet")
-            encoded = state.encoded
+            encoded = state.codes if state.projection is not None else state.encoded  # all D dimensions
             return write_embeddings_csv(path, torch.from_numpy(encoded.z), torch.from_numpy(encoded.labels))
         raise ValueError(f"unknown export {what!r}")
 

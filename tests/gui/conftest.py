@@ -56,6 +56,18 @@ def tiny_models(tmp_path_factory, test_set):
     return _models["models"]
 
 
+@pytest.fixture(scope="session")
+def wide_models(tmp_path_factory, test_set):
+    """A folder holding ae8d.pt and vae8d.pt: tiny models with 8 latent dimensions."""
+    if "wide" not in _models:
+        folder = tmp_path_factory.mktemp("wide-models")
+        for kind in ("ae", "vae"):
+            train_tiny(kind, test_set, folder, latent_dim=8)
+        torch.set_flush_denormal(False)  # as in tiny_models
+        _models["wide"] = folder
+    return _models["wide"]
+
+
 @pytest.fixture
 def make_window(qtbot, tiny_models, test_set, tmp_path, monkeypatch):
     """Open explorer windows on the tiny models, with settings in a temporary INI file."""

@@ -19,16 +19,20 @@ from gaerchen_gui.core.training import Trainer
 MAP_TIMEOUT_MS = 120_000  # encoding 10,000 images with a tiny model, on two cores shared with training
 
 
-def train_tiny(kind: str, test_set, folder):
+def train_tiny(kind: str, test_set, folder, latent_dim: int = 2):
     """One epoch on 300 images: a real model of the right shape in ~1 s (trained on test images, which is
-    fine for a fixture: nothing here measures generalisation)."""
-    config = TrainConfig.book(kind, limit=300, epochs=1, batch_size=50, compile="off", device="cpu")
+    fine for a fixture: nothing here measures generalisation). Saved as ``ae.pt``, or ``ae8d.pt`` for
+    ``latent_dim=8``."""
+    config = TrainConfig.book(
+        kind, limit=300, epochs=1, batch_size=50, compile="off", device="cpu", latent_dim=latent_dim
+    )
     torch.manual_seed(0)
     trainer = Trainer(config, train_set=test_set.subset(300), test_set=test_set, val_limit=200)
     for _ in trainer.run():
         pass
     meta = make_metadata(trainer.model, config=config.to_dict(), epochs_trained=1, test_metrics=trainer.last_val)
-    return save_checkpoint(folder / f"{kind}.pt", trainer.model.cpu(), meta)
+    name = f"{kind}.pt" if latent_dim == 2 else f"{kind}{latent_dim}d.pt"
+    return save_checkpoint(folder / name, trainer.model.cpu(), meta)
 
 
 def wait_for_map(qtbot, window) -> None:

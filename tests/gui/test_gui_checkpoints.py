@@ -8,8 +8,6 @@ import pytest
 import torch
 from PySide6.QtWidgets import QMessageBox
 
-from gaerchen_gui.core.checkpoints import make_metadata, save_checkpoint
-from gaerchen_gui.core.models import build_model
 from gaerchen_gui.gui.actions import ActionKey
 
 
@@ -30,11 +28,6 @@ def pickled(path):
     path.write_bytes(pickle.dumps(Payload()))
 
 
-def three_d(path):
-    model = build_model("ae", latent_dim=3)
-    save_checkpoint(path, model, make_metadata(model))
-
-
 def truncated(path, source):
     path.write_bytes(source.read_bytes()[:5000])
 
@@ -45,10 +38,9 @@ def truncated(path, source):
         (corrupt, "not a Gaerchen checkpoint"),
         (foreign, "not a Gaerchen checkpoint"),
         (pickled, "not a Gaerchen checkpoint"),
-        (three_d, "3-D latent space"),
         (None, "no such file"),
     ],
-    ids=["corrupt", "foreign", "pickle", "3-D", "missing"],
+    ids=["corrupt", "foreign", "pickle", "missing"],
 )
 def test_bad_checkpoint_shows_a_message_and_keeps_the_model(qtbot, window, tmp_path, monkeypatch, make_file, expected):
     shown = []
