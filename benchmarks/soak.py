@@ -193,7 +193,7 @@ def run_child(minutes: float) -> dict:
     from gaerchen_gui.core.config import TrainConfig
     from gaerchen_gui.gui.actions import ActionKey
     from gaerchen_gui.gui.main_window import ExplorerWindow
-    from gaerchen_gui.gui.self_test import ErrorWatch, _quiet_offscreen, wait_until
+    from gaerchen_gui.gui.self_test import ErrorWatch, quiet_offscreen, wait_until
     from gaerchen_gui.gui.settings import Settings
 
     uncaught: list[str] = []
@@ -202,7 +202,7 @@ def run_child(minutes: float) -> dict:
         f"{args.thread.name}: {args.exc_type.__name__}: {args.exc_value}"
     )
     previous_handler = qInstallMessageHandler(None)
-    qInstallMessageHandler(_quiet_offscreen(previous_handler))
+    qInstallMessageHandler(quiet_offscreen(previous_handler))
     rss_open = rss_mb()
     with tempfile.TemporaryDirectory(prefix="gaerchen-soak-") as tmp:
         window = ExplorerWindow(settings=Settings.in_file(Path(tmp) / "settings.ini"), seed=0)
