@@ -45,6 +45,7 @@ def result_metadata(trainer: Trainer) -> dict[str, Any]:
         test_metrics=kept_metrics(trainer),
         history=history,
         precision=trainer.precision,
+        frames=trainer.recorder.frames(),
     )
 
 
