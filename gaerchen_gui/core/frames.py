@@ -20,9 +20,11 @@ encoder maps everything into a speck), and one over the last frame's range is un
 recording. For an AE they show what its decoder makes of the region around the origin.
 
 Recording costs one encoder pass over the live subset per frame, on the training thread between
-two steps. Measured (benchmarks/frame_recording.py, 2 busy cores): encoding an image costs about
-a twentieth of training on it, so a frame costs as much as training ~100 images; the number of
-frames is set so that they cost at most FRAME_SHARE of the training (see :func:`frame_count`).
+two steps. Measured (benchmarks/frame_recording.py, 2 cores): encoding an image costs about a
+twelfth of training on it (bf16 training, fp32 encoding, a quiet machine; a twentieth on a busy
+one), so a frame costs as much as training ~170 images; the number of frames is set so that they
+cost at most FRAME_SHARE of the training (see :func:`frame_count`). That is fewer than 200 for
+the book's runs (43 for the AE, 72 for the VAE): the cost limit wins over the frame count.
 """
 
 from __future__ import annotations
@@ -48,9 +50,9 @@ MIN_FRAMES = 2  # the untrained model and the trained one, whatever the budget
 PROBE_COUNT = 16  # two rows of eight under the map in a timelapse
 PROBE_SEED = 0
 FRAME_SHARE = 0.04  # of the training's cost spent on frames: under the 5% promised, with a margin
-# What encoding one image costs, in images trained (measured: 1/19 for the AE at batch 64, 1/24 for
-# the VAE at batch 100; the rounder, dearer figure keeps the share an upper bound).
-ENCODE_COST_IN_TRAINED_IMAGES = 1 / 16
+# What encoding one image costs, in images trained: the book AE in bf16 on an idle AVX-512/bf16 EPYC
+# (recorder's clock: 8 frames were 5.2% of a 400-step run at 1/16). Busy machines measured 1/19-1/24.
+ENCODE_COST_IN_TRAINED_IMAGES = 1 / 12
 MAX_CODES_BYTES = 16 * 2**20  # all frames' codes together: a 512-D model gets few frames, not 400 MB
 # Where the geometric spacing of frames bends (in steps): denser before, the map changes fastest there.
 EARLY_STEPS = 25
