@@ -44,7 +44,7 @@ setup() {
     if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
         "$PY" -m pip install -q --upgrade pip
         "$PY" -m pip install -q "${TORCH_PINS[@]}"
-        "$PY" -m pip install -q -e '.[test]'
+        "$PY" -m pip install -q -e '.[test,video]'
         touch "$stamp"
     fi
 }

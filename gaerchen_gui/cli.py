@@ -25,6 +25,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _at_least_two(text: str) -> int:
+    value = _positive_int(text)
+    if not 2 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"must be from 2 (the two ends) to 1000, got {value}")
+    return value
+
+
 def _finite_float(text: str) -> float:
     try:
         value = float(text)
@@ -32,6 +39,21 @@ def _finite_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     if value != value or value in (float("inf"), float("-inf")):
         raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def _side(text: str) -> int:
+    value = _positive_int(text)
+    if not 64 <= value <= 2048 or value % 16:
+        # multiples of 16: what an MP4's macroblocks need, and the probe tiles of a timelapse divide it
+        raise argparse.ArgumentTypeError(f"must be a multiple of 16 from 64 to 2048, got {value}")
+    return value
+
+
+def _fps(text: str) -> float:
+    value = _finite_float(text)
+    if not 1 <= value <= 50:  # a GIF counts frame times in hundredths of a second
+        raise argparse.ArgumentTypeError(f"must be from 1 to 50, got {value:g}")
     return value
 
 
@@ -86,6 +108,36 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.add_argument("--device", default="auto")
     _add_data_option(evaluate, "test on FOLDER's held-out images (default: the images the model was trained on)")
+
+    timelapse = sub.add_parser(
+        "timelapse",
+        help="replay how a checkpoint's latent map formed while it trained, as a GIF or MP4",
+        description="Replay the frames a training run recorded (the map of 2,000 fixed test images and the "
+        "images of 16 fixed latent points, from the untrained model to the end) as a GIF or an MP4. "
+        "MP4 needs the imageio-ffmpeg package (pip install 'gaerchen[video]').",
+    )
+    timelapse.set_defaults(command_parser=timelapse)
+    timelapse.add_argument("checkpoint", type=Path)
+    timelapse.add_argument("--out", type=Path, required=True, metavar="FILE", help="FILE.gif or FILE.mp4")
+    timelapse.add_argument("--size", type=_side, default=512, metavar="PX", help="frame side in pixels (512)")
+    timelapse.add_argument("--fps", type=_fps, default=20, metavar="N", help="frames per second (20)")
+
+    walk = sub.add_parser(
+        "walk",
+        help="decode the path between two test images' codes, as a GIF, MP4 or PNG strip",
+        description="Encode test images I and J, and decode evenly spaced points on the path between their "
+        "codes: a straight line, or with --slerp the arc about the origin (for a VAE, whose prior is centred "
+        "there). A .png is one strip of the images, left to right.",
+    )
+    walk.set_defaults(command_parser=walk)
+    walk.add_argument("checkpoint", type=Path)
+    walk.add_argument("--from", dest="start", type=int, required=True, metavar="I", help="test image index")
+    walk.add_argument("--to", dest="end", type=int, required=True, metavar="J", help="test image index")
+    walk.add_argument("--out", type=Path, required=True, metavar="FILE", help="FILE.gif, FILE.mp4 or FILE.png")
+    walk.add_argument("--steps", type=_at_least_two, default=10, metavar="N", help="images, ends included (10)")
+    walk.add_argument("--slerp", action="store_true", help="spherical interpolation about the origin")
+    walk.add_argument("--size", type=_side, default=160, metavar="PX", help="side of each image in pixels (160)")
+    walk.add_argument("--fps", type=_fps, default=8, metavar="N", help="frames per second of a GIF or MP4 (8)")
 
     encode = sub.add_parser("encode", help="write the test set's embeddings to CSV")
     encode.set_defaults(command_parser=encode)
@@ -172,6 +224,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _sweep(args)
         if args.command == "evaluate":
             return _evaluate(args)
+        if args.command in ("timelapse", "walk"):
+            from gaerchen_gui.terminal_replay import run_timelapse, run_walk
+
+            return (run_timelapse if args.command == "timelapse" else run_walk)(args)
         return _encode(args)
     except (ConfigError, DeviceError) as err:
         args.command_parser.error(str(err))  # exits 2 with the command's usage, like any other bad argument

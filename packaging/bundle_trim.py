@@ -38,6 +38,7 @@ EXCLUDED_MODULES = [
     "markupsafe",
     "torch.utils.tensorboard",
     "tkinter",
+    "imageio_ffmpeg",  # MP4 export is optional (165 MB of ffmpeg); the bundle writes GIF (core/animation_file.py)
     "PySide6.QtNetwork",  # nothing in Gaerchen talks to a network
 ]
 

@@ -31,6 +31,7 @@ import torch
 import gaerchen_gui
 from gaerchen_gui.core.config import DEFAULT_BETA, is_finite_number
 from gaerchen_gui.core.dataset_info import FASHION_MNIST, DatasetInfo
+from gaerchen_gui.core.frames import Frames
 from gaerchen_gui.core.models import MODEL_KINDS, LatentModel, build_model
 from gaerchen_gui.core.precision import ResolvedPrecision
 from gaerchen_gui.core.save_target import (
@@ -39,6 +40,7 @@ from gaerchen_gui.core.save_target import (
     describe_os_error,
     fallback_paths,
     make_temp,
+    new_file_mode,
     not_a_file_problem,
     target_problem,
     write_target,
@@ -64,6 +66,8 @@ class Checkpoint:
     # SHA-256 (hex) of the file's contents as loaded: names data derived from exactly these weights
     # (cached embeddings); None for a model that was never saved.
     digest: str | None = None
+    # The run's recorded frames (core/frames.py); None for files from before they were recorded.
+    frames: Frames | None = None
 
     @property
     def kind(self) -> str:
@@ -83,11 +87,12 @@ def make_metadata(
     history: TrainingHistory | None = None,
     precision: ResolvedPrecision = "fp32",
     dataset: DatasetInfo = FASHION_MNIST,
+    frames: Frames | None = None,
 ) -> dict[str, Any]:
     """``precision``: what the training's forward pass ran in (the trainer's resolved one, not "auto");
     ``dataset``: the images it was trained on (read back by ``DatasetInfo.from_metadata``)."""
     config = dict(config or {})
-    return {
+    metadata = {
         "model": model.kind,
         "latent_dim": model.latent_dim,
         "beta": float(config.get("beta", DEFAULT_BETA)) if model.kind == "vae" else None,
@@ -101,6 +106,9 @@ def make_metadata(
         "gaerchen_version": gaerchen_gui.__version__,
         "torch_version": str(torch.__version__),
     }
+    if frames is not None:
+        metadata["frames"] = frames.to_dict()
+    return metadata
 
 
 def trained_precision(metadata: dict[str, Any]) -> str:
@@ -128,7 +136,7 @@ def save_checkpoint(path: str | os.PathLike, model: LatentModel, metadata: dict[
     body = buffer.getvalue()
     fd, tmp_name = make_temp(path)
     try:
-        os.chmod(tmp_name, _new_file_mode())  # mkstemp makes 0600 files; a checkpoint is an ordinary file
+        os.chmod(tmp_name, new_file_mode())  # mkstemp makes 0600 files; a checkpoint is an ordinary file
         with os.fdopen(fd, "wb") as f:
             f.write(body)
             f.write(hashlib.sha256(body).digest() + MAGIC)
@@ -167,12 +175,6 @@ def save_with_fallback(path: str | os.PathLike, model: LatentModel, metadata: di
         except OSError as err:
             tried.append(f"nor in {candidate.parent}: {describe_os_error(err)}")
     raise OSError("; ".join(tried))
-
-
-def _new_file_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def load_checkpoint(path: str | os.PathLike, device: torch.device | str = "cpu") -> Checkpoint:
@@ -278,4 +280,18 @@ def _checkpoint_from_payload(payload: Any, name: str, path: Path, device: torch.
     metrics = metadata.get("test_metrics")
     if isinstance(metrics, dict):
         metadata["test_metrics"] = {k: float(v) for k, v in metrics.items() if is_finite_number(v)}
-    return Checkpoint(model, metadata, path, parsed_history)
+    return Checkpoint(model, metadata, path, parsed_history, frames=_frames_from(metadata, latent_dim))
+
+
+def _frames_from(metadata: dict[str, Any], latent_dim: int) -> Frames | None:
+    """The recorded frames, or None: absent (older files) or not within the limits (a timelapse is a
+    nicety; the weights are what matter). The metadata keeps the checked copy only."""
+    data = metadata.pop("frames", None)
+    if data is None:
+        return None
+    try:
+        frames = Frames.from_dict(data, latent_dim)
+    except (TypeError, ValueError, RuntimeError):
+        return None
+    metadata["frames"] = frames.to_dict()
+    return frames

@@ -24,10 +24,10 @@ import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 
 from gaerchen_gui.core.evaluation import embed_all
+from gaerchen_gui.core.frames import LIVE_SUBSET  # noqa: F401 - its home moved; the window imports it from here
 from gaerchen_gui.core.models import LatentModel
 from gaerchen_gui.core.training import PausedEvent, StepEvent, Trainer, TrainEvent
 
@@ -52,11 +52,6 @@ def snapshot_wait(cost_s: float, min_interval_s: float = MIN_INTERVAL_S) -> floa
     if 2 * cost_s <= LAG_GOAL_S:
         return min_interval_s
     return max(min_interval_s, min(cost_s / MAX_SHARE, MAX_WAIT_S))
-
-
-# The fixed test images re-encoded while a model trains: 2,000 of the 10,000, the same every run, so
-# that the live map of one run can be compared with another's (indices into the test split, sorted).
-LIVE_SUBSET = np.sort(np.random.default_rng(0).choice(10_000, 2_000, replace=False))
 
 
 @dataclass(frozen=True)

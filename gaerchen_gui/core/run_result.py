@@ -49,6 +49,7 @@ def result_metadata(trainer: Trainer, dataset: DatasetInfo | None = None) -> dic
         history=history,
         precision=trainer.precision,
         dataset=dataset or FASHION_MNIST,
+        frames=trainer.recorder.frames(),
     )
 
 

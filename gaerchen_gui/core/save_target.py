@@ -100,6 +100,13 @@ def make_temp(path: Path) -> tuple[int, str]:
     return tempfile.mkstemp(prefix=f".{path.name}.gaerchen-{os.getpid()}.", suffix=".tmp", dir=path.parent)
 
 
+def new_file_mode() -> int:
+    """The mode of a new ordinary file under the process' umask (mkstemp makes 0600 files)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _pid_alive(pid: int) -> bool:
     if pid == os.getpid():
         return True

@@ -27,6 +27,7 @@ from gaerchen_gui.core.config import TrainConfig
 from gaerchen_gui.core.data import ImageSet, load_test_set, load_train_set
 from gaerchen_gui.core.device import autocast, choose_device, flush_denormals, resolve_precision
 from gaerchen_gui.core.evaluation import evaluate
+from gaerchen_gui.core.frames import FrameRecorder
 from gaerchen_gui.core.losses import LossTerms, ae_loss, vae_loss
 from gaerchen_gui.core.models import LatentModel, build_model
 from gaerchen_gui.core.split_batch import SplitBatch, parts_for, split_batch
@@ -170,7 +171,10 @@ class Trainer:
         test_set: ImageSet | None = None,
         control: TrainControl | None = None,
         val_limit: int | None = None,
+        frame_count: int | None = None,
     ) -> None:
+        """``frame_count``: frames to record (see core/frames.py); None: as many as its cost budget
+        allows, 0: none."""
         self.config = config.validated()
         self.device = choose_device(config.device)
         # What "auto" means here; the checkpoint records it. Weights, optimiser state, losses and
@@ -189,6 +193,8 @@ class Trainer:
         test_set = test_set if test_set is not None else load_test_set()
         self.train_set = train_set.subset(config.limit).to(self.device)
         self.test_images = test_set.subset(val_limit).images.to(self.device)
+        # The whole test split, not the validation subset: the frames follow the same images in every run.
+        self.recorder = FrameRecorder(test_set.images, config.latent_dim, frame_count)
         self.control = control or TrainControl()
         self.history = TrainingHistory()
         self.epochs_completed = 0
@@ -252,6 +258,8 @@ class Trainer:
         eval_time = 0.0
         smoothed_dt = None  # exponential moving average of the step time, for a steady images/s
         start = time.perf_counter()
+        self.recorder.plan(total_steps, cfg.batch_size)
+        self.recorder.step(self.model, 0)  # the untrained map
         self.model.train()
         for epoch in range(1, cfg.epochs + 1):
             order = torch.randperm(n, generator=self._shuffle).to(self.device)
@@ -298,6 +306,7 @@ class Trainer:
                 sums += values
                 loss, recon, kl = values.tolist()
                 self.history.steps.append([float(global_step), loss, recon, kl])
+                self.recorder.step(self.model, global_step)
                 steps_per_s = global_step / train_time
                 evals_left = cfg.epochs - epoch + 1
                 eta = (total_steps - global_step) / steps_per_s + evals_left * (eval_time / max(epoch - 1, 1))
@@ -329,4 +338,6 @@ class Trainer:
 
     def _stop(self, reason: StopReason, message: str) -> StopEvent:
         self.model.eval()
+        # The weights kept (after a non-finite loss, those restored) are those of the last step in the history.
+        self.recorder.finish(self.model, len(self.history.steps))
         return StopEvent(reason, message, self.epochs_completed)

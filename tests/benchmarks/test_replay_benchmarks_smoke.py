@@ -1,0 +1,45 @@
+"""``benchmarks/frame_recording.py`` and ``benchmarks/timelapse_export.py`` with ``--json --quick`` run to
+the end and report every figure (speeds are not asserted: the machine may be busy with other work)."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def run_quick(script: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), "--json", "--quick"], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 1, done.stdout[-3000:]  # one JSON object, nothing else on stdout
+    return json.loads(lines[0])
+
+
+@pytest.mark.parametrize(
+    ("script", "positive"),
+    [
+        (
+            "frame_recording.py",
+            ("frames", "img_s_recording", "img_s_not_recording", "cost_share_recorder_clock", "book_ae_frames"),
+        ),
+        ("timelapse_export.py", ("draw_s", "gif_write_s", "gif_total_s", "gif_mb", "mp4_write_s")),
+    ],
+)
+def test_quick_run_reports_every_figure(script, positive):
+    result = run_quick(script)
+    for key in positive:
+        value = result[key]
+        assert isinstance(value, (int, float)) and math.isfinite(value) and value > 0, (key, value)
+    if script == "frame_recording.py":
+        assert math.isfinite(result["cost_share_wall"]) and 0 < result["book_ae_frames"] <= 200
+    else:
+        assert (result["frames"], result["side"]) == (20, 128)
