@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from psygnal import Signal
 
+from gaerchen_gui.components.timelapse import Timelapse
 from gaerchen_gui.core.checkpoints import Checkpoint
 from gaerchen_gui.core.coverage import CoveragePicture
 from gaerchen_gui.core.diagnostics import ModelDiagnostics
@@ -129,6 +130,7 @@ class ModelState:
         self.projection: LatentProjection | None = None
         self.codes: EncodedSet | None = None
         self._seen: tuple[object, object, LatentModel | None] | None = None  # (model, projection, wrapper)
+        self.timelapse = Timelapse()  # the frames its run recorded, and the one the map shows
         self.error: str | None = None  # the last refusal or failure, for a dialog or a pane's note
         self.generation = 0  # increments with every checkpoint: results for an older one are stale
         self._latest: dict[str, int] = {}
@@ -200,6 +202,7 @@ class ModelState:
         self.projection, self.codes = None, None
         self.live_changed.emit(None)
         self._clear_derived()  # first: a listener may answer the new checkpoint at once (a cached encoding)
+        self.timelapse.load(checkpoint)
         self.set_busy(None)
         # The decoder first: answering the new checkpoint may already ask for decodes (samples of a cached
         # encoding), which a decoder swapped afterwards would drop.

@@ -198,6 +198,19 @@ class FrameRecorder:
         self._steps.append(global_step)
         self.seconds += time.perf_counter() - start
 
+    def __len__(self) -> int:
+        """Frames recorded so far."""
+        return len(self._steps)
+
+    @property
+    def planned_last_step(self) -> int:
+        """The step the run's last frame is planned at (its last step), 0 before :meth:`plan`."""
+        return max(self._planned, default=0)
+
+    def frame(self, index: int) -> tuple[int, torch.Tensor, torch.Tensor]:
+        """The ``index``-th frame recorded: its step, codes (N, D) float16 and probe images (P, 32, 32) uint8."""
+        return self._steps[index], self._codes[index], self._probes[index]
+
     def frames(self) -> Frames | None:
         """What was recorded so far, or None if nothing was."""
         if not self._steps:

@@ -18,12 +18,14 @@ No Qt here: the GUI runs this generator in a worker thread.
 from __future__ import annotations
 
 import copy
+import math
 import os
 import threading
 import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from gaerchen_gui.core.evaluation import embed_all
@@ -59,6 +61,35 @@ class LiveSnapshot:
     global_step: int
     embeddings: torch.Tensor  # (n_live, latent_dim) on the CPU, rows match live_indices
     model: LatentModel  # a frozen copy in eval mode; safe to use from another thread
+
+
+@dataclass(frozen=True)
+class FrameRecorded:
+    """A frame the trainer's recorder just took (core/frames.py), as numpy: the window's time-lapse
+    grows with the run, and the GUI thread never touches a tensor."""
+
+    index: int  # 0 for a run's first frame: a new run's time-lapse starts
+    step: int
+    total_steps: int  # the step the run's last frame is planned at
+    steps_per_epoch: int
+    codes: np.ndarray  # (N, D) float32, rows as ``live_indices``
+    probes: np.ndarray  # (P, 32, 32) uint8
+    live_indices: np.ndarray  # (N,) int64 test image numbers
+
+    @classmethod
+    def of(cls, trainer: Trainer, index: int) -> FrameRecorded:
+        recorder = trainer.recorder
+        step, codes, probes = recorder.frame(index)
+        steps_per_epoch = math.ceil(len(trainer.train_set) / trainer.config.batch_size)
+        return cls(
+            index, step, recorder.planned_last_step, steps_per_epoch,
+            codes.float().cpu().numpy(), probes.cpu().numpy(), recorder.live_indices.numpy(),
+        )  # fmt: skip
+
+
+def new_frames(trainer: Trainer, told: int) -> list[FrameRecorded]:
+    """The frames recorded since the first ``told`` ones."""
+    return [FrameRecorded.of(trainer, i) for i in range(told, len(trainer.recorder))]
 
 
 @dataclass(frozen=True)
@@ -179,9 +210,10 @@ def live_training(
     live_images: torch.Tensor,
     min_interval_s: float = MIN_INTERVAL_S,
     snapshots: SnapshotThread | None = None,
-) -> Generator[TrainEvent | LiveSnapshot | TrainingStarted | LiveMapFailed, None, Trainer]:
+) -> Generator[TrainEvent | LiveSnapshot | TrainingStarted | LiveMapFailed | FrameRecorded, None, Trainer]:
     """Yield the trainer's events and LiveSnapshots: one of the initial model, then one started
-    every :func:`snapshot_wait` seconds (at least ``min_interval_s``), and one of the final model.
+    every :func:`snapshot_wait` seconds (at least ``min_interval_s``), and one of the final model;
+    and each frame the trainer's recorder takes (:class:`FrameRecorded`), as soon as it is taken.
     If the snapshot thread fails, one :class:`LiveMapFailed` says why and training goes on.
 
     ``live_images``: (n_live, 1, 32, 32), typically ~2,000 fixed test images.
@@ -197,7 +229,11 @@ def live_training(
         snapshots.request(trainer.model, 0)
         last_request = time.perf_counter()
         failure_told = False
+        frames_told = 0
         for event in trainer.run():
+            frames = new_frames(trainer, frames_told)  # before the event: a StopEvent follows the last frame
+            frames_told += len(frames)
+            yield from frames
             yield event
             if not isinstance(event, (StepEvent, PausedEvent)):
                 continue

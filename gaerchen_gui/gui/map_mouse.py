@@ -45,7 +45,8 @@ class MapMouse:
 
     def _moved(self, scene_pos: QPointF) -> None:
         m = self.map
-        if m.encoded is None or not m.view_box.sceneBoundingRect().contains(scene_pos):
+        # A time-lapse frame hides the test points (frame_layer.py): their positions are not on screen.
+        if m.encoded is None or not m.scatter.isVisible() or not m.view_box.sceneBoundingRect().contains(scene_pos):
             m.hover.set(None, None)
             return
         view = m.view_box.mapSceneToView(scene_pos)

@@ -23,6 +23,7 @@ from gaerchen_gui.gui.latent_map import LatentMap
 from gaerchen_gui.gui.manifold_layer import ManifoldLayer
 from gaerchen_gui.gui.map_items import Z_HOVER, replace_points
 from gaerchen_gui.gui.model_jobs import ModelJobs
+from gaerchen_gui.gui.pane_timelapse import PaneTimelapse
 
 
 class ModelPane(QWidget):
@@ -49,7 +50,9 @@ class ModelPane(QWidget):
         self._live_snapshots = 0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.latent_map)
+        layout.addWidget(self.latent_map, 1)
+        self.timelapse = PaneTimelapse(state, self.latent_map)  # the scrubber under the map
+        layout.addWidget(self.timelapse.scrubber)
 
         state.encoded_changed.connect(self._on_encoded)
         state.train_points_changed.connect(self._on_train_points)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QToolBu
 from gaerchen_gui.components.explorer_state import MAX_MODELS, ExplorerState
 from gaerchen_gui.components.model_state import ModelState
 from gaerchen_gui.components.subscriptions import Subscriptions
+from gaerchen_gui.components.timelapse import TimelapseSync
 from gaerchen_gui.core.encoding import EmbeddingCache
 from gaerchen_gui.gui.compare_strip import CompareStrip
 from gaerchen_gui.gui.latent_map import MIN_MAP_SIZE
@@ -121,6 +122,9 @@ class PaneArea(QWidget):
         for state in explorer.models:
             self._make_pane(state)
         explorer.options.events.link_views.connect(self._link_views)
+        # compare: the panes' scrubbers move together (by step, or by the fraction of each run)
+        self.timelapse_sync = TimelapseSync(s.timelapse for s in explorer.models)
+        explorer.models_changed.connect(lambda: self.timelapse_sync.set_members(s.timelapse for s in explorer.models))
 
     def _make_pane(self, state: ModelState) -> ModelPane:
         rng = np.random.default_rng(self._seed_sequence.spawn(1)[0])

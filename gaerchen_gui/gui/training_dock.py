@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea
 
 from gaerchen_gui.gui.actions import ActionKey
 from gaerchen_gui.gui.history_overlays import HistoryOverlays, OverlayHistory
+from gaerchen_gui.gui.step_marker import StepMarker
 from gaerchen_gui.gui.sweep_dialog import SweepDialog
 from gaerchen_gui.gui.training_panel import TrainingPanel
 from gaerchen_gui.gui.training_runner import LiveMapUpdate
@@ -37,12 +38,16 @@ class TrainingDock:
         self._sized = False
         self.sweep: SweepDialog | None = None
         self.overlays = HistoryOverlays(self.panel.curves)
+        self.step_marker = StepMarker(self.panel.curves, window.explorer)  # the time-lapse's step on the curves
+        self._recording_into = None  # the ModelState whose time-lapse the run's frames go to
 
         panel = self.panel
         self.dock.visibilityChanged.connect(
             lambda _: window.actions[ActionKey.SHOW_TRAINING].setChecked(self.dock.isVisible())
         )
         panel.snapshotReady.connect(self._on_live_snapshot)
+        panel.runner.frame.connect(self._on_frame)
+        panel.runningChanged.connect(lambda running: running or self._stop_recording())
         panel.runningChanged.connect(lambda running: running and self.show(True))
         panel.runningChanged.connect(lambda _: self.show_other_histories())
         panel.modelAdopted.connect(window.show_checkpoint)
@@ -101,6 +106,17 @@ class TrainingDock:
             return
         # the title: this step, or "map updating…" once it is over a second behind training
         self.panel.map_status.shown(snapshot.model.kind.upper(), snapshot.global_step, len(snapshot.embeddings))
+
+    def _on_frame(self, frame) -> None:  # a core.live_training.FrameRecorded
+        """A frame the run recorded joins the time-lapse of the pane its live map goes to."""
+        if frame.index == 0:
+            self._recording_into = self.window.model
+        if self._recording_into is not None and self._recording_into in self.window.explorer.models:
+            self._recording_into.timelapse.add_frame(frame)
+
+    def _stop_recording(self) -> None:
+        if self._recording_into is not None:
+            self._recording_into.timelapse.finish_recording()
 
     def _show_live_title(self, title: str) -> None:
         for pane in self.window.panes.panes:

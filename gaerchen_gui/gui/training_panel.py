@@ -246,7 +246,8 @@ class TrainingPanel(QWidget):
         # The run is over: the worker no longer touches the trainer, so copying is safe.
         model = copy.deepcopy(trainer.model).to("cpu", memory_format=torch.contiguous_format).eval()
         metadata = result_metadata(trainer)
-        return Checkpoint(model, metadata, None, TrainingHistory.from_dict(metadata["history"]))
+        history = TrainingHistory.from_dict(metadata["history"])
+        return Checkpoint(model, metadata, None, history, frames=trainer.recorder.frames())
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet("color: #c0392b;" if error else "")

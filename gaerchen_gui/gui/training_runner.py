@@ -20,7 +20,14 @@ import torch
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from gaerchen_gui.core.config import TrainConfig
-from gaerchen_gui.core.live_training import LiveMapFailed, LiveSnapshot, SnapshotThread, TrainingStarted, live_training
+from gaerchen_gui.core.live_training import (
+    FrameRecorded,
+    LiveMapFailed,
+    LiveSnapshot,
+    SnapshotThread,
+    TrainingStarted,
+    live_training,
+)
 from gaerchen_gui.core.neighbours import NearestIndex
 from gaerchen_gui.core.projection import LatentProjection, LiveProjector
 from gaerchen_gui.core.training import EpochEvent, PausedEvent, StepEvent, StopEvent, TrainControl, Trainer
@@ -102,6 +109,7 @@ class TrainingRunner(QObject):
     epoch = Signal(object)  # EpochEvent
     paused = Signal(bool)  # True when the loop is waiting, False when it resumed
     snapshot = Signal(object)  # LiveMapUpdate
+    frame = Signal(object)  # FrameRecorded: the time-lapse grows while the run goes on
     stopped = Signal(object, object)  # StopEvent, Trainer: the run is over and the model is final
     failed = Signal(str)  # an exception in the worker, as text for a dialog
     live_map_failed = Signal(str)  # the live map stopped following (training goes on), as text
@@ -186,6 +194,8 @@ class TrainingRunner(QObject):
             self.step.emit(event)
         elif isinstance(event, LiveMapUpdate):
             self.snapshot.emit(event)
+        elif isinstance(event, FrameRecorded):
+            self.frame.emit(event)
         elif isinstance(event, EpochEvent):
             self.epoch.emit(event)
         elif isinstance(event, PausedEvent):
