@@ -62,3 +62,37 @@ def full_disk(monkeypatch):
         full.extend(str(folder) for folder in folders)
 
     return fill
+
+
+@pytest.fixture(scope="session")
+def recorded_runs(small_train_set, test_set):
+    """``record(kind, epochs, frames)``: a short real run (600 training images, batches of 50) through the
+    window's training loop (live_training), recording ``frames`` frames; returns the run's Checkpoint (with
+    its frames, unsaved) and the FrameRecorded events in the order they came. Each run is trained once."""
+    import torch
+
+    from gaerchen_gui.core.checkpoints import Checkpoint
+    from gaerchen_gui.core.config import TrainConfig
+    from gaerchen_gui.core.frames import LIVE_SUBSET
+    from gaerchen_gui.core.live_training import FrameRecorded, live_training
+    from gaerchen_gui.core.run_result import result_metadata
+    from gaerchen_gui.core.training import Trainer, TrainingHistory
+
+    runs: dict[tuple, tuple] = {}
+
+    def record(kind: str = "ae", epochs: int = 2, frames: int = 8):
+        if (kind, epochs, frames) not in runs:
+            config = TrainConfig.book(kind, epochs=epochs, batch_size=50, compile="off", device="cpu")
+            torch.manual_seed(0)
+            trainer = Trainer(config, small_train_set, test_set, val_limit=200, frame_count=frames)
+            events = [e for e in live_training(trainer, test_set.images[LIVE_SUBSET]) if isinstance(e, FrameRecorded)]
+            torch.set_flush_denormal(False)  # as the GUI fixtures do after training (hypothesis needs it off)
+            metadata = result_metadata(trainer)
+            history = TrainingHistory.from_dict(metadata["history"])
+            checkpoint = Checkpoint(
+                trainer.model.cpu().eval(), metadata, None, history, frames=trainer.recorder.frames()
+            )
+            runs[(kind, epochs, frames)] = (checkpoint, events)
+        return runs[(kind, epochs, frames)]
+
+    return record
