@@ -1,5 +1,6 @@
-"""``benchmarks/frame_recording.py`` and ``benchmarks/timelapse_export.py`` with ``--json --quick`` run to
-the end and report every figure (speeds are not asserted: the machine may be busy with other work)."""
+"""``benchmarks/frame_recording.py``, ``benchmarks/timelapse_export.py`` and ``benchmarks/scrub_fps.py``
+with ``--json --quick`` run to the end and report every figure (speeds are not asserted: the machine may be
+busy with other work)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ def run_quick(script: str) -> dict:
             ("frames", "img_s_recording", "img_s_not_recording", "cost_share_recorder_clock", "book_ae_frames"),
         ),
         ("timelapse_export.py", ("draw_s", "gif_write_s", "gif_total_s", "gif_mb", "mp4_write_s")),
+        ("scrub_fps.py", ("scrub_fps", "static_fps", "live_update_fps", "playback_fps")),
     ],
 )
 def test_quick_run_reports_every_figure(script, positive):
@@ -41,5 +43,7 @@ def test_quick_run_reports_every_figure(script, positive):
         assert isinstance(value, (int, float)) and math.isfinite(value) and value > 0, (key, value)
     if script == "frame_recording.py":
         assert math.isfinite(result["cost_share_wall"]) and 0 < result["book_ae_frames"] <= 200
+    elif script == "scrub_fps.py":  # every scrubbed frame was really drawn: 20 frames, 3 rounds
+        assert (result["frames"], result["points"], result["frames_rasterised"]) == (20, 2000, 60)
     else:
         assert (result["frames"], result["side"]) == (20, 128)
