@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSlid
 from gaerchen_gui.components.timelapse import SPEEDS, Timelapse
 from gaerchen_gui.gui.probe_strip import ProbeStrip
 
-NO_FRAMES = "No time-lapse: this model's file has no recorded frames (saved before Gaerchen recorded them)."
+NO_FRAMES = "No time-lapse: this model's file has no recorded frames."
 PLAY, PAUSE = "▶", "⏸"
 KEYS_HINT = "Step with , and . (map focused), K plays or pauses"
 
