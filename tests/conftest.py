@@ -66,7 +66,7 @@ def full_disk(monkeypatch):
 
 @pytest.fixture(scope="session")
 def recorded_runs(small_train_set, test_set):
-    """``record(kind, epochs, frames)``: a short real run (600 training images, batches of 50) through the
+    """``record(kind, epochs, frames, latent_dim)``: a short real run (600 training images, batches of 50) through the
     window's training loop (live_training), recording ``frames`` frames; returns the run's Checkpoint (with
     its frames, unsaved) and the FrameRecorded events in the order they came. Each run is trained once."""
     import torch
@@ -80,9 +80,12 @@ def recorded_runs(small_train_set, test_set):
 
     runs: dict[tuple, tuple] = {}
 
-    def record(kind: str = "ae", epochs: int = 2, frames: int = 8):
-        if (kind, epochs, frames) not in runs:
-            config = TrainConfig.book(kind, epochs=epochs, batch_size=50, compile="off", device="cpu")
+    def record(kind: str = "ae", epochs: int = 2, frames: int = 8, latent_dim: int = 2):
+        key = (kind, epochs, frames, latent_dim)
+        if key not in runs:
+            config = TrainConfig.book(
+                kind, epochs=epochs, batch_size=50, compile="off", device="cpu", latent_dim=latent_dim
+            )
             torch.manual_seed(0)
             trainer = Trainer(config, small_train_set, test_set, val_limit=200, frame_count=frames)
             events = [e for e in live_training(trainer, test_set.images[LIVE_SUBSET]) if isinstance(e, FrameRecorded)]
@@ -92,7 +95,7 @@ def recorded_runs(small_train_set, test_set):
             checkpoint = Checkpoint(
                 trainer.model.cpu().eval(), metadata, None, history, frames=trainer.recorder.frames()
             )
-            runs[(kind, epochs, frames)] = (checkpoint, events)
-        return runs[(kind, epochs, frames)]
+            runs[key] = (checkpoint, events)
+        return runs[key]
 
     return record

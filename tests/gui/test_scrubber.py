@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from gui_support import hover_over, move_mouse
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from gaerchen_gui.core.checkpoints import save_checkpoint
@@ -19,9 +20,9 @@ F16 = {"rtol": 2e-3, "atol": 2e-3}  # the frames' codes are float16: about three
 def saved_runs(recorded_runs, tmp_path):
     """``saved(kind, epochs, frames)``: a recorded run saved as a checkpoint file; its path and Checkpoint."""
 
-    def saved(kind: str = "ae", epochs: int = 2, frames: int = 8):
-        checkpoint, _ = recorded_runs(kind, epochs, frames)
-        path = tmp_path / f"{kind}-{epochs}-{frames}.pt"
+    def saved(kind: str = "ae", epochs: int = 2, frames: int = 8, latent_dim: int = 2):
+        checkpoint, _ = recorded_runs(kind, epochs, frames, latent_dim)
+        path = tmp_path / f"{kind}-{epochs}-{frames}-{latent_dim}d.pt"
         if not path.exists():
             save_checkpoint(path, checkpoint.model, checkpoint.metadata)
         return path, checkpoint
@@ -58,8 +59,31 @@ def test_the_last_frame_equals_the_final_map_and_live_returns_to_it(qtbot, windo
     np.testing.assert_allclose(layer.points.positions, frames.codes[2].float().numpy(), **F16)
     assert window.training.step_marker.step == int(frames.steps[2])
     qtbot.mouseClick(scrubber.live_button, Qt.MouseButton.LeftButton)
-    assert not layer.shown and window.latent_map.scatter.isVisible() and window.training.step_marker.step is None
+    latent_map = window.latent_map
+    assert not layer.shown and latent_map.scatter.isVisible() and window.training.step_marker.step is None
     assert scrubber.slider.value() == len(frames)
+    # Hovering: the map's own points answer the mouse; a frame's do not (they are not where those are).
+    target = encoded.z[live[0]]
+    pos = hover_over(qtbot, latent_map, target)
+    scrubber.slider.setValue(0)
+    assert latent_map.hovered_index is None
+    last = [0.0]
+    for offset in (QPoint(20, 20), QPoint(0, 0)):
+        move_mouse(latent_map.viewport(), pos + offset, last)
+    qtbot.wait(50)
+    assert latent_map.hovered_index is None
+    scrubber.slider.setValue(len(frames))  # the slider's right end is "Live" too
+    hover_over(qtbot, latent_map, target)
+
+
+def test_a_wide_model_s_frames_are_seen_through_the_map_s_projection(qtbot, window, saved_runs):
+    path, checkpoint = saved_runs("vae", epochs=1, frames=4, latent_dim=8)
+    pane = show_file(qtbot, window, path)
+    assert pane.state.projection is not None  # an 8-D model's map: its principal plane
+    pane.timelapse.scrubber.slider.setValue(3)
+    live = checkpoint.frames.live_indices.numpy()
+    points = pane.timelapse.layer.points.positions
+    np.testing.assert_allclose(points, pane.state.encoded.z[live], rtol=2e-3, atol=5e-3 * np.abs(points).max())
 
 
 def test_a_model_without_frames_says_so_in_the_scrubber_s_place(window):
