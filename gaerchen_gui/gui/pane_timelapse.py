@@ -25,7 +25,9 @@ class PaneTimelapse:
     def __init__(self, state: ModelState, latent_map: LatentMap) -> None:
         self.state = state
         self.timelapse = state.timelapse
+        self.map = latent_map
         self.layer = FrameLayer(latent_map)
+        self._map_title = self._frame_title = ""  # the map's title before a frame replaced it; the frame's
         self.scrubber = Scrubber(state.timelapse)
         self._labels: tuple[object, object, np.ndarray | None] | None = None  # (rows' ids, frames' ids, labels)
         self.timelapse.position_changed.connect(self.show_position)
@@ -48,10 +50,22 @@ class PaneTimelapse:
         """The frame ``index`` on the map, or the map's own points (None, or no labels to colour by)."""
         labels = None if index is None else self._frame_labels()
         if labels is None:
-            self.layer.hide()
+            if self.layer.shown:
+                self.layer.hide()
+                if self.title() == self._frame_title:  # unless the map has had a new title meanwhile
+                    self.map.set_title(self._map_title)
             return
+        if not self.layer.shown:
+            self._map_title = self.title()
         xy = view_points(self.timelapse.codes(index), self.state.projection)
         self.layer.show(xy, labels)
+        # The map's title names what it shows: a frame, not the live map's step or the model's test images.
+        kind = (self.state.kind or "").upper()
+        self._frame_title = f"{kind} · frame at step {self.timelapse.steps[index]:,} of {self.timelapse.total_steps:,}"
+        self.map.set_title(self._frame_title)
+
+    def title(self) -> str:
+        return self.map.getPlotItem().titleLabel.text
 
     def _frame_labels(self) -> np.ndarray | None:
         """The classes of the frames' test images, from the map's rows (kept while neither changes)."""

@@ -120,7 +120,7 @@ class TrainingDock:
 
     def _show_live_title(self, title: str) -> None:
         for pane in self.window.panes.panes:
-            if pane.state.live is not None:
+            if pane.state.live is not None and pane.state.timelapse.position is None:  # not while a frame is shown
                 pane.latent_map.set_title(title)
 
     # -- compare --------------------------------------------------------------------------------

@@ -53,6 +53,8 @@ def test_the_last_frame_equals_the_final_map_and_live_returns_to_it(qtbot, windo
     np.testing.assert_allclose(layer.points.positions, encoded.z[live], **F16)
     np.testing.assert_array_equal(layer.points.labels, encoded.labels[live])
     assert scrubber.label.text() == "step 24 of 24, epoch 2.00"
+    title = window.latent_map.getPlotItem().titleLabel.text
+    assert title == "AE · frame at step 24 of 24"
     assert window.training.step_marker.step == 24
     np.testing.assert_array_equal(scrubber.probe_strip.images, frames.probes[-1].numpy())
     scrubber.slider.setValue(2)  # an earlier frame: its own codes, its own step on the curves
@@ -61,6 +63,7 @@ def test_the_last_frame_equals_the_final_map_and_live_returns_to_it(qtbot, windo
     qtbot.mouseClick(scrubber.live_button, Qt.MouseButton.LeftButton)
     latent_map = window.latent_map
     assert not layer.shown and latent_map.scatter.isVisible() and window.training.step_marker.step is None
+    assert latent_map.getPlotItem().titleLabel.text == pane.title()  # the map's own title again
     assert scrubber.slider.value() == len(frames)
     # Hovering: the map's own points answer the mouse; a frame's do not (they are not where those are).
     target = encoded.z[live[0]]
@@ -145,6 +148,8 @@ def test_frames_reach_the_scrubber_while_a_run_trains_and_it_scrubs_back(qtbot, 
         np.testing.assert_array_equal(layer.points.positions, timelapse.codes(1)[:, :2])
         qtbot.waitUntil(lambda: len(timelapse) > count, timeout=120_000)  # training goes on, frames come
         assert timelapse.position == 1 and layer.shown and window.pane.timelapse.scrubber.slider.value() == 1
+        title = f"AE · frame at step {timelapse.steps[1]:,} of {timelapse.total_steps:,}"
+        assert window.latent_map.getPlotItem().titleLabel.text == title  # not the live map's step
     finally:
         panel.runner.stop()
         qtbot.waitUntil(lambda: not panel.runner.is_running, timeout=60_000)
