@@ -141,6 +141,7 @@ class ExplorerWindow(QMainWindow):
         pane.latent_map.mouseLeft.connect(self.status.mouse_left)
         pane.jobs.decode_failed.connect(self.statusBar().showMessage)
         pane.jobs.failed.connect(self.show_error)
+        pane.jobs.noted.connect(lambda text: self.statusBar().showMessage(text, 30_000))
 
     def _on_active_changed(self, state: ModelState) -> None:
         self.status.show_state(state)

@@ -75,7 +75,7 @@ class MapHover:
             log_var = encoded.z_log_var[index] if encoded.z_log_var is not None else None
             self._show_posterior(z, log_var)
             label = int(encoded.labels[index])
-            self.card.show_image(index, label, encoded.images[index], z, encoded.test_id(index))
+            self.card.show_image(index, label, encoded.images[index], z, encoded.test_id(index), encoded.class_names)
             self._on_change(index)
         if scene_pos is not None:
             self.card.place_near(self.map.mapFromScene(scene_pos))
