@@ -143,5 +143,18 @@ class Settings:
     def compare_sources(self, sources: list[str]) -> None:
         self.store.setValue("compare/sources", list(sources))
 
+    # -- one's own images pinned on the map -------------------------------------------------
+    @property
+    def own_images(self) -> list[str]:
+        """The pinned files, as ``components/own_images.py`` writes them ("auto|/path/to/file.png")."""
+        value = self.store.value("own_images/pins", [])
+        if isinstance(value, str):  # QSettings gives a one-element list back as a plain string
+            value = [value]
+        return [str(v) for v in value or [] if v]
+
+    @own_images.setter
+    def own_images(self, entries: list[str]) -> None:
+        self.store.setValue("own_images/pins", list(entries))
+
     def sync(self) -> None:
         self.store.sync()
