@@ -39,7 +39,7 @@ from gaerchen_gui.gui.own_images_jobs import OwnImagesJobs
 from gaerchen_gui.gui.pin_layer import THUMB_PX, PinLayer, framed
 from gaerchen_gui.gui.window_files import CHECKPOINT_SUFFIXES
 
-PREVIEW_PX = 96  # the reconstruction and the before / after previews
+PREVIEW_PX = 80  # the reconstruction and the before / after previews
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
 
 
@@ -108,14 +108,16 @@ class OwnImagesPanel(QWidget):
         self.remove_all.clicked.connect(own.clear_pins)
         previews = QGridLayout()
         previews.addWidget(QLabel("before"), 0, 0)
-        previews.addWidget(QLabel("after (as the model sees it)"), 0, 1)
+        previews.addWidget(QLabel("after: as the model sees it"), 0, 1)
         previews.addWidget(self.before, 1, 0)
         previews.addWidget(self.after, 1, 1)
-        buttons = QHBoxLayout()
-        for widget in (open_button, self.invert_pin, self.remove, self.remove_all):
-            buttons.addWidget(widget)
+        buttons = QGridLayout()  # two by two: the dock stays narrow enough for a 900 px window
+        for i, widget in enumerate((open_button, self.invert_pin, self.remove, self.remove_all)):
+            buttons.addWidget(widget, i // 2, i % 2)
+        hint = QLabel("Drop image files on the window, or open them: each is pinned on the map.")
+        hint.setWordWrap(True)
         images = QVBoxLayout()
-        images.addWidget(QLabel("Drop image files on the window, or open them: each is pinned on the map."))
+        images.addWidget(hint)
         images.addLayout(buttons)
         images.addWidget(self.pins, 1)
         images.addLayout(previews)
