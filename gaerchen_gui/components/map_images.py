@@ -58,7 +58,7 @@ def recorded_codes(checkpoint: Checkpoint, reason: str) -> EncodedSet:
     """The codes of the folder's test images that the checkpoint's last frame recorded (the weights it
     holds), as a map without images or classes; DatasetError if it recorded none."""
     frames = checkpoint.frames
-    if frames is None or len(frames) == 0:
+    if frames is None or len(frames) == 0 or frames.codes.shape[1] == 0:  # a tiny folder may have none recorded
         raise DatasetError(f"{reason}, and the checkpoint records no codes to show instead")
     z = np.ascontiguousarray(frames.codes[-1].float().numpy())
     n = len(z)
