@@ -42,7 +42,7 @@ class PinLayer(QObject):
         super().__init__()
         self.plot, self.state, self.own = plot, state, own
         self.drawing_pin = pg.ScatterPlotItem(
-            size=20, symbol="star", pen=pg.mkPen("#ffffff", width=1.5), brush=pg.mkBrush(PIN_COLOR)
+            size=26, symbol="star", pen=pg.mkPen("#1a1a1a", width=1.5), brush=pg.mkBrush(PIN_COLOR)
         )
         self.drawing_pin.setZValue(Z_PINS)
         plot.addItem(self.drawing_pin, ignoreBounds=True)
