@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
@@ -20,9 +21,10 @@ from gaerchen_gui.components.latent_view import MapView, encode_for_map, plan_vi
 from gaerchen_gui.core.checkpoints import Checkpoint
 from gaerchen_gui.core.data import IMAGE_SIZE, DatasetError, ImageSet
 from gaerchen_gui.core.dataset_info import DatasetInfo
-from gaerchen_gui.core.encoding import EncodedSet, encode_progressively
+from gaerchen_gui.core.encoding import EncodedSet, embed_in_slices, encode_progressively, encode_training_points
+from gaerchen_gui.core.image_folder import load_image_folder
 from gaerchen_gui.core.neighbours import NearestIndex
-from gaerchen_gui.core.recorded_data import FolderMissingError, held_out_images
+from gaerchen_gui.core.recorded_data import FolderMissingError, held_out_images, run_seed
 
 # The one "class" of the stand-in points: their labels went with the folder.
 UNLABELLED = "test images (folder missing: no classes)"
@@ -52,6 +54,22 @@ def encode_for_checkpoint(
         return plan_view(recorded_codes(checkpoint, str(err)))
     codes = yield from encode_progressively(checkpoint.model, lambda: held.image_set)  # not disk-cached: it may change
     return plan_view(replace(codes, class_names=held.info.class_names, note="; ".join(held.notes) or None))
+
+
+def encode_training_for_checkpoint(
+    checkpoint: Checkpoint, cache_name: str | None = None
+) -> Generator[float, None, tuple[np.ndarray, np.ndarray]]:
+    """The training images' codes and labels for the map's training layer: Fashion-MNIST's 60,000
+    (:func:`encode_training_points`), or the folder's training split (DatasetError if it is gone)."""
+    info = dataset_of(checkpoint)
+    if info is None:
+        return (yield from encode_training_points(checkpoint.model, cache_name))
+    if not Path(info.folder).is_dir():
+        raise FolderMissingError(f"the folder of images this model was trained on is not there: {info.folder}")
+    yield 0.0
+    data = load_image_folder(info.folder, seed=run_seed(checkpoint.metadata), test_fraction=info.test_fraction)
+    z = yield from embed_in_slices(checkpoint.model, data.train, None)
+    return z, data.train.labels.numpy()
 
 
 def recorded_codes(checkpoint: Checkpoint, reason: str) -> EncodedSet:

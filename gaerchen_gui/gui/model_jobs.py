@@ -20,7 +20,12 @@ from PySide6.QtCore import QObject, Signal
 
 from gaerchen_gui.components import latent_view
 from gaerchen_gui.components.explorer_state import ExplorerState
-from gaerchen_gui.components.map_images import dataset_of, encode_for_checkpoint, is_stand_in
+from gaerchen_gui.components.map_images import (
+    dataset_of,
+    encode_for_checkpoint,
+    encode_training_for_checkpoint,
+    is_stand_in,
+)
 from gaerchen_gui.components.model_state import Busy, CursorImage, ManifoldPicture, ModelState
 from gaerchen_gui.components.subscriptions import Subscriptions
 from gaerchen_gui.core.checkpoints import Checkpoint
@@ -30,7 +35,6 @@ from gaerchen_gui.core.encoding import (
     EmbeddingCache,
     EncodedSet,
     embeddings_cache_name,
-    encode_training_points,
     shared_test_set,
 )
 from gaerchen_gui.core.live_training import LIVE_SUBSET
@@ -204,7 +208,8 @@ class ModelJobs(QObject):
         if cached is not None:
             state.set_train_points(cached, ticket)
             return
-        worker = LoudWorker(encode_training_points, checkpoint.model, cache_name=name)
+        folder = dataset_of(checkpoint)  # a folder's training split is not kept on disk: the folder may change
+        worker = LoudWorker(encode_training_for_checkpoint, checkpoint, cache_name=name if folder is None else None)
 
         def done(result: tuple[np.ndarray, np.ndarray]) -> None:
             self._cache.put(name, result)

@@ -52,6 +52,10 @@ def test_a_folder_trained_model_opens_with_its_own_images_and_class_names(qtbot,
     window.status.show_mouse_readout(window.model, float(x), float(y), None, encoded)
     assert f"({encoded.class_names[encoded.labels[0]]})" in window.status.mouse_label.text()
     assert window.model.encoded.images[0].max() > 0.5  # its own images, not Fashion-MNIST's
+    window.explorer.options.show_train_points = True  # the folder's training split, not Fashion-MNIST's
+    qtbot.waitUntil(lambda: window.model.train_points is not None, timeout=30_000)
+    z, labels = window.model.train_points
+    assert len(z) == 120 - 24 and set(labels.tolist()) == {0, 1, 2}
 
 
 def test_a_model_whose_folder_is_gone_still_decodes_samples_and_tiles_and_says_so(

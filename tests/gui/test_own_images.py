@@ -96,6 +96,29 @@ def test_the_drawing_is_pinned_in_every_pane_in_compare_mode(qtbot, make_window)
     assert {s.kind for s in window.explorer.models} == {"ae", "vae"}
     window.own_images.panel.pad.clear()
     assert all(window.own_images.layer_of(s).drawing_xy is None for s in window.explorer.models)
+    # a pane removed: its layer stops listening, the first pane still follows the pad
+    first = window.explorer.models[0]
+    window.panes.remove_pane(window.panes.panes[1])
+    draw(qtbot, window.own_images.panel.pad, STROKE[:3])
+    qtbot.waitUntil(lambda: window.own_images.layer_of(first).drawing_xy is not None)
+    assert len(window.own_images.layers) == 1
+
+
+def test_a_wide_models_pin_is_its_code_seen_through_the_maps_projection(qtbot, make_window, wide_models):
+    window = make_window(None)
+    assert window.open_checkpoint(wide_models / "vae8d.pt") is None
+    wait_for_map(qtbot, window)
+    window.own_images.show(True)
+    draw(qtbot, window.own_images.panel.pad)
+    state = window.model
+    mean, log_var = core_codes(state.checkpoint.model, pad_drawing(window.own_images.panel.pad.pixels))
+    assert mean.shape == (8,)
+    xy = state.projection.to_view(mean[None])[0]
+    layer = window.own_images.layer_of(state)
+    qtbot.waitUntil(lambda: layer.drawing_xy is not None and np.allclose(layer.drawing_xy, xy, atol=1e-4))
+    sigma = np.exp(0.5 * state.projection.log_var_to_view(log_var[None])[0])
+    xs, _ = layer.ellipses[0].getData()
+    assert xs.max() - xy[0] == pytest.approx(sigma[0], rel=1e-3)
 
 
 def test_a_drop_of_mixed_files_pins_the_images_and_names_the_rest_in_one_message(qtbot, make_window, image_files):
