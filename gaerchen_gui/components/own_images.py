@@ -61,6 +61,8 @@ def read_pins(entries: list[tuple[str, bool | None]]) -> tuple[list[ImagePin], l
             pins.append(read_pin(path, invert))
         except ImageReadError as err:
             skipped.append(str(err))
+        except Exception as err:  # an odd file Pillow decodes but cannot convert: it alone is left out
+            skipped.append(f"{Path(path).name}: damaged ({type(err).__name__})")
     return pins, skipped
 
 
