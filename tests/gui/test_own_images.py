@@ -78,6 +78,8 @@ def test_a_drawings_pin_is_where_the_core_encodes_the_same_array(qtbot, make_win
     assert layer.ellipses[1].isVisible()
     assert xs.max() - mean[0] == pytest.approx(2 * np.exp(0.5 * log_var[0]), rel=1e-4)
     assert not panel.reconstruction.pixmap().isNull()
+    window.own_images.dock.close()  # its own close button: the menu item follows
+    assert not window.actions[ActionKey.SHOW_OWN_IMAGES].isChecked()
 
 
 def test_the_drawing_is_pinned_in_every_pane_in_compare_mode(qtbot, make_window):
