@@ -44,6 +44,8 @@ class ActionKey(str, Enum):
     ADD_PANE = "add_pane"
     LINK_VIEWS = "link_views"
     ABOUT = "about"
+    SHOW_OWN_IMAGES = "show_own_images"
+    OPEN_IMAGES = "open_images"
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,19 @@ ACTIONS: dict[ActionKey, ActionInfo] = {
         "Ctrl+Shift+T",
         checkable=True,
         on_toggled=lambda w, on: setattr(w.explorer.options, "show_train_points", on),
+    ),
+    ActionKey.SHOW_OWN_IMAGES: ActionInfo(
+        "Your Images",
+        "Draw an image or pin image files: see where the model puts them and what it makes of them",
+        "Ctrl+Shift+D",
+        checkable=True,
+        on_toggled=lambda w, on: w.own_images.show(on),
+    ),
+    ActionKey.OPEN_IMAGES: ActionInfo(
+        "Open Images…",
+        "Pin image files on the map (PNG, JPEG, ...), prepared like Fashion-MNIST's; or drop them on the window",
+        "Ctrl+Shift+O",
+        on_triggered=lambda w: (w.own_images.show(True), w.own_images.panel.open_with_dialog()),
     ),
     ActionKey.ABOUT: ActionInfo("About Gaerchen", "Version and licences", on_triggered=lambda w: w.show_about()),
 }

@@ -42,6 +42,7 @@ def build_menus(window) -> QMenu:  # the ExplorerWindow
     menu_bar = window.menuBar()
     file_menu = menu_bar.addMenu("&File")
     file_menu.addAction(a[ActionKey.OPEN])
+    file_menu.addAction(a[ActionKey.OPEN_IMAGES])
     recent_menu = file_menu.addMenu("Open &Recent")
     recent_menu.aboutToShow.connect(lambda: window.files.fill_recent_menu(recent_menu))
     file_menu.addSeparator()
@@ -73,6 +74,7 @@ def build_menus(window) -> QMenu:  # the ExplorerWindow
     view_menu.addAction(a[ActionKey.SHOW_TRAINING])
     view_menu.addAction(a[ActionKey.BETA_SWEEP])
     view_menu.addAction(a[ActionKey.SHOW_DIAGNOSTICS])
+    view_menu.addAction(a[ActionKey.SHOW_OWN_IMAGES])
 
     help_menu = menu_bar.addMenu("&Help")
     help_menu.addAction(a[ActionKey.ABOUT])
