@@ -31,7 +31,6 @@ class PathLayer:
         self.ends = pg.ScatterPlotItem(
             size=14, pen=pg.mkPen(plot_foreground(), width=1.5), brush=pg.mkBrush(PATH_COLOUR)
         )
-        self.ends.setSymbol(["o", "s"])
         for item in (self.line, self.steps):
             item.setZValue(Z_SAMPLES + 1)  # over the points and samples, under the hover ring and cursor
         self.ends.setZValue(Z_HOVER - 1)
@@ -65,9 +64,9 @@ class PathLayer:
 
     def _show_ends(self, start: PathEnd | None, end: PathEnd | None) -> None:
         ends = [e.point for e in (start, end) if e is not None]
-        replace_points(self.ends, ends or None)
-        if ends:
-            self.ends.setSymbol(["o", "s"][: len(ends)])
+        replace_points(self.ends, None)
+        if ends:  # the start a circle, the end a square
+            self.ends.setData(pos=ends, symbol=["o", "s"][: len(ends)])
 
     # -- picking the ends ---------------------------------------------------------------------
     def _clicked(self, event) -> None:  # a pyqtgraph MouseClickEvent
