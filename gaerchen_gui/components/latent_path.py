@@ -151,6 +151,8 @@ class LatentPath:
         self.position = 0
         self._images.clear()
         self.path_changed.emit(points)
+        if points is not None:  # the cursor at the start, where the slider and the strip's frame say it is
+            self.set_position(0)
 
     # -- the cursor on the path ---------------------------------------------------------------
     def set_position(self, index: int) -> None:

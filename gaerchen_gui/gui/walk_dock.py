@@ -128,7 +128,6 @@ class WalkDock:
             return self._failed("Cannot load the path", f"Could not read {Path(file).name}: {describe_os_error(err)}")
         self.show(True)
         self.path.set_recorded(points)
-        self.path.set_position(0)
         self.window.statusBar().showMessage(f"Loaded a path of {len(points)} points from {Path(file).name}", 6000)
         return None
 
