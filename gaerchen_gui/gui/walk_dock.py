@@ -158,6 +158,10 @@ class WalkDock:
         return self.dialog
 
     def shutdown(self) -> None:
+        """The window closes: no playback, no recording, no export, and decodes under way go nowhere."""
         self.panel.timer.stop()
+        self.path.set_recording(False)
+        for decoding in self.decodings.values():
+            decoding.close()
         if self.dialog is not None:
             self.dialog.close()
