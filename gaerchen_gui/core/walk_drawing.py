@@ -38,7 +38,7 @@ def walk_movie_frames(
     base = draw_map(map_points, labels, side, side)
     to_pixels = map_pixels(map_points, side, side)
     px, py = to_pixels(np.asarray(path, dtype=np.float64))
-    _paint(base, *_line_pixels(px, py), max(0, side // 400), TEXT)
+    _paint(base, *_line_pixels(px, py), max(1, side // 256), TEXT)  # 3 px wide at 256, thicker above
     radius = max(2, round(side * MARKER_SHARE))
     out = np.empty((len(path), side, 2 * side), np.uint8)
     for i in range(len(path)):

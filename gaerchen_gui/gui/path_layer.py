@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
 
 from gaerchen_gui.components.latent_path import LatentPath, PathEnd
 from gaerchen_gui.components.subscriptions import Subscriptions
 from gaerchen_gui.gui.map_items import Z_HOVER, Z_SAMPLES, replace_points
+from gaerchen_gui.gui.map_mouse import clicked_point
 from gaerchen_gui.gui.theme import plot_foreground
 
 PATH_COLOUR = "#e6550d"  # orange: apart from the ten class colours' blues and greens and the red hover ring
@@ -70,16 +70,9 @@ class PathLayer:
 
     # -- picking the ends ---------------------------------------------------------------------
     def _clicked(self, event) -> None:  # a pyqtgraph MouseClickEvent
-        latent_map = self.pane.latent_map
-        if not self.path.active or event.button() != Qt.MouseButton.LeftButton or latent_map.encoded is None:
-            return
-        scene_pos = event.scenePos()
-        if not latent_map.view_box.sceneBoundingRect().contains(scene_pos):
-            return  # on an axis
-        if latent_map.legend.isVisible() and latent_map.legend.sceneBoundingRect().contains(scene_pos):
-            return  # the legend toggles classes
-        view = latent_map.view_box.mapSceneToView(scene_pos)
-        self.pick_at(view.x(), view.y())
+        point = clicked_point(self.pane.latent_map, event) if self.path.active else None
+        if point is not None:
+            self.pick_at(*point)
 
     def pick_at(self, x: float, y: float) -> str:
         """Pick the end at map point (x, y) as a click there does; returns "start" or "end"."""
