@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QFileDialog
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QFrame, QScrollArea
 
 from gaerchen_gui.components.latent_path import LatentPath, spherical_problem
 from gaerchen_gui.components.model_state import ModelState
@@ -25,6 +25,7 @@ from gaerchen_gui.gui.path_layer import PathLayer
 from gaerchen_gui.gui.walk_panel import WalkPanel
 
 CSV_FILTER = "Path as CSV (*.csv)"
+WALK_DOCK_MIN_HEIGHT = 40  # one row of controls; the rest scrolls (compare mode at 900 x 600 fits)
 
 
 class WalkDock:
@@ -34,7 +35,14 @@ class WalkDock:
         self.panel = WalkPanel(self.path)
         self.dock = QDockWidget("Walk", window)
         self.dock.setObjectName("walkDock")
-        self.dock.setWidget(self.panel)
+        # On a small screen (900 x 600, compare mode) the panel scrolls instead of making the window taller
+        # than the screen: the maps keep their minimum height.
+        scroller = QScrollArea()
+        scroller.setWidget(self.panel)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setMinimumHeight(WALK_DOCK_MIN_HEIGHT)
+        self.dock.setWidget(scroller)
         self.dock.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.TopDockWidgetArea)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         self.dock.hide()
@@ -57,6 +65,9 @@ class WalkDock:
 
     def show(self, visible: bool) -> None:
         self.dock.setVisible(visible)
+        if visible:  # the whole panel where the window has room, at most a third of its height
+            height = min(self.panel.minimumSizeHint().height() + 8, self.window.height() // 3)
+            self.window.resizeDocks([self.dock], [max(height, WALK_DOCK_MIN_HEIGHT)], Qt.Orientation.Vertical)
 
     def _on_visibility(self) -> None:
         visible = self.dock.isVisible()
@@ -92,6 +103,7 @@ class WalkDock:
         self.panel.allow_spherical(spherical_problem(state.kind, state.projection is not None))
 
     def _show_rows(self) -> None:
+        self.panel.fit_rows(len(self.layers))
         for state in self.layers:
             if self.path.points is None:
                 self.panel.strip.remove(state)

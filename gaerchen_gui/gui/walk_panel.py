@@ -29,6 +29,8 @@ from gaerchen_gui.gui.path_strip import TILE_PX, PathStrip
 # Points a second during playback: a walk's steps slow enough to see each image; a recording at
 # about the rate the mouse moves were captured at, so it plays back at the speed it was drawn.
 PLAY_RATE = {"walk": 6, "recording": 30}
+VISIBLE_ROWS = 2  # strip rows shown without scrolling (compare mode has up to four)
+ROW_SPACING_PX = 10
 RECORD_KEY = "Ctrl+Shift+R"
 PLAY_KEY = "Ctrl+Shift+P"
 
@@ -72,11 +74,10 @@ class WalkPanel(QWidget):
         self.load = QPushButton("Load Path…")
         self.export = QPushButton("Export Animation…")
         self.strip = PathStrip()
-        scroller = QScrollArea()
-        scroller.setWidget(self.strip)
-        scroller.setWidgetResizable(True)
-        scroller.setMinimumHeight(TILE_PX + 30)
-        scroller.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.scroller = QScrollArea()
+        self.scroller.setWidget(self.strip)
+        self.scroller.setWidgetResizable(True)
+        self.fit_rows(1)
 
         first = QHBoxLayout()
         first.addWidget(self.ends, 1)
@@ -93,7 +94,7 @@ class WalkPanel(QWidget):
         column.setContentsMargins(6, 4, 6, 4)
         column.addLayout(first)
         column.addLayout(second)
-        column.addWidget(scroller, 1)
+        column.addWidget(self.scroller, 1)
 
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
@@ -153,6 +154,11 @@ class WalkPanel(QWidget):
             self.record.setChecked(on)
         self.record.setText("■ Stop" if on else "● Record")
         self._show_ends(self.path.start, self.path.end)
+
+    def fit_rows(self, count: int) -> None:
+        """Room for ``count`` models' strip rows, at most VISIBLE_ROWS (more scroll): the map keeps its height."""
+        rows = max(1, min(count, VISIBLE_ROWS))
+        self.scroller.setMinimumHeight(rows * (TILE_PX + ROW_SPACING_PX) + 2 * self.scroller.frameWidth() + 16)
 
     # -- straight or spherical ----------------------------------------------------------------
     def allow_spherical(self, problem: str | None) -> None:
