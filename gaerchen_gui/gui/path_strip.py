@@ -36,11 +36,12 @@ class PathStrip(QWidget):
         self._grid.setHorizontalSpacing(6)
         self._rows: dict[object, tuple[QLabel, QLabel, np.ndarray | None]] = {}  # model -> name, picture, images
         self._position = 0
+        self._next_row = 0  # grid rows are not reused: a removed row's number may sit above a live one
 
     def set_images(self, model: object, name: str, images: np.ndarray | None) -> None:
         """Show ``images`` (n, 32, 32) as ``model``'s row, captioned ``name`` (None: the row waits)."""
         if model not in self._rows:
-            row = len(self._rows)
+            row, self._next_row = self._next_row, self._next_row + 1
             name_label, picture = QLabel(), QLabel()
             name_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             picture.setMinimumHeight(TILE_PX + 4)

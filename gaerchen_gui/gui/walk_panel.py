@@ -134,7 +134,7 @@ class WalkPanel(QWidget):
         self.play.setChecked(False)
         for widget in (self.play, self.slider, self.save, self.export):
             widget.setEnabled(count > 0)
-        self.method.setEnabled(self.path.kind == "walk" and self.method.count() > 0)
+        self.method.setEnabled(self.path.kind == "walk")
         self.steps.setEnabled(self.path.kind == "walk")
         with signals_blocked(self.slider):
             self.slider.setRange(0, max(0, count - 1))
