@@ -25,6 +25,8 @@ class ActionKey(str, Enum):
     EXPORT_DECODED_PNG = "export_decoded_png"
     EXPORT_SAMPLES_PNG = "export_samples_png"
     EXPORT_EMBEDDINGS_CSV = "export_embeddings_csv"
+    EXPORT_ANIMATION = "export_animation"
+    WALK = "walk"
     CLEAR_RECENT = "clear_recent"
     QUIT = "quit"
     RESAMPLE = "resample"
@@ -156,6 +158,20 @@ ACTIONS: dict[ActionKey, ActionInfo] = {
         "Embeddings as CSV…",
         "Save the 10,000 test images' latent coordinates with their labels",
         on_triggered=lambda w: w.export_with_dialog("embeddings"),
+    ),
+    ActionKey.EXPORT_ANIMATION: ActionInfo(
+        "Animation (GIF, MP4, PNG Strip)…",
+        "Export the latent path or the training time-lapse as a GIF, an MP4 or a PNG strip",
+        "Ctrl+E",
+        on_triggered=lambda w: w.walk.export_with_dialog(),
+    ),
+    ActionKey.WALK: ActionInfo(
+        "Walk",
+        "Walk between two images: click two dots (or samples) on the map; record, play and export paths",
+        "Ctrl+L",
+        checkable=True,
+        icon=QStyle.StandardPixmap.SP_ArrowForward,
+        on_toggled=lambda w, on: w.walk.show(on),
     ),
     ActionKey.CLEAR_RECENT: ActionInfo("Clear Recent Files", on_triggered=lambda w: w.settings.clear_recent_files()),
     ActionKey.QUIT: ActionInfo(

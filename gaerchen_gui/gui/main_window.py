@@ -37,6 +37,7 @@ from gaerchen_gui.gui.settings import Settings
 from gaerchen_gui.gui.side_panel import SidePanel
 from gaerchen_gui.gui.status_bar import ExplorerStatusBar
 from gaerchen_gui.gui.training_dock import TrainingDock
+from gaerchen_gui.gui.walk_dock import WalkDock
 from gaerchen_gui.gui.window_files import FileCommands
 from gaerchen_gui.gui.window_layout import build_menus, build_toolbar
 from gaerchen_gui.gui.window_settings import DEFAULT_SIZE, restore_window, save_window
@@ -84,6 +85,7 @@ class ExplorerWindow(QMainWindow):
         self.training_panel = self.training.panel
         self.diagnostics = DiagnosticsDock(self)
         self.own_images = OwnImagesFeature(self)  # the drawing pad and pinned image files
+        self.walk = WalkDock(self)  # walk between images, record paths, export animations
 
         self.toolbar = build_toolbar(self)
         self.recent_menu = build_menus(self)
@@ -369,6 +371,7 @@ class ExplorerWindow(QMainWindow):
             print("gaerchen: the sweep's training thread did not stop in time", file=sys.stderr)
         self.diagnostics.shutdown()
         self.own_images.shutdown()
+        self.walk.shutdown()
         self.panes.shutdown()
 
     def confirm_close(self) -> bool:

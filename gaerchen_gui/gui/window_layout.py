@@ -12,6 +12,7 @@ EXPORT_ACTIONS = (
     ActionKey.EXPORT_DECODED_PNG,
     ActionKey.EXPORT_SAMPLES_PNG,
     ActionKey.EXPORT_EMBEDDINGS_CSV,
+    ActionKey.EXPORT_ANIMATION,
 )
 
 
@@ -31,6 +32,7 @@ def build_toolbar(window) -> QToolBar:  # the ExplorerWindow
     toolbar.addAction(a[ActionKey.RESET_VIEW])
     toolbar.addSeparator()
     toolbar.addAction(a[ActionKey.COMPARE])
+    toolbar.addAction(a[ActionKey.WALK])
     toolbar.addAction(a[ActionKey.SHOW_TRAINING])
     window.addToolBar(toolbar)
     return toolbar
@@ -66,6 +68,7 @@ def build_menus(window) -> QMenu:  # the ExplorerWindow
     view_menu.addSeparator()
     view_menu.addAction(a[ActionKey.SHOW_MANIFOLD])
     view_menu.addAction(a[ActionKey.SHOW_COVERAGE])
+    view_menu.addAction(a[ActionKey.WALK])
     view_menu.addSeparator()
     compare_menu = view_menu.addMenu("&Compare")
     for key in (ActionKey.COMPARE, ActionKey.COMPARE_AE_VAE, ActionKey.ADD_PANE, ActionKey.LINK_VIEWS):
