@@ -88,11 +88,18 @@ class DiagnosticsJob:
             return None
         step = state.live.step if state.live is not None else None
         images = torch.from_numpy(encoded.images).unsqueeze(1)
+        # A loaded model's map already holds the posterior of all D dimensions (``codes``: before any
+        # projection): reuse it, so that only the decoder runs. Live snapshots carry the means only.
+        codes = state.codes if state.codes is not None else encoded
+        posterior = None
+        if codes.z_log_var is not None and codes.z.shape[1] == model.latent_dim and len(codes) == len(encoded):
+            posterior = (codes.z, codes.z_log_var)
 
         def deliver(result: ModelDiagnostics | None, ticket) -> None:
             state.set_diagnostics(None if result is None else replace(result, step=step), ticket)
 
-        return diagnose_model, (model, images, encoded.labels, self._beta(), self._passes.should_stop), deliver
+        args = (model, images, encoded.labels, self._beta(), self._passes.should_stop, posterior)
+        return diagnose_model, args, deliver
 
 
 class DiagnosticsDock:

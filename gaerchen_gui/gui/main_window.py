@@ -35,6 +35,7 @@ from gaerchen_gui.gui.pane_area import PANE_SPACING_PX, PaneArea
 from gaerchen_gui.gui.settings import Settings
 from gaerchen_gui.gui.side_panel import SidePanel
 from gaerchen_gui.gui.status_bar import ExplorerStatusBar
+from gaerchen_gui.gui.sweep_view_host import SweepViewHost
 from gaerchen_gui.gui.training_dock import TrainingDock
 from gaerchen_gui.gui.window_files import FileCommands
 from gaerchen_gui.gui.window_layout import build_menus, build_toolbar
@@ -82,6 +83,7 @@ class ExplorerWindow(QMainWindow):
         self.training_dock = self.training.dock
         self.training_panel = self.training.panel
         self.diagnostics = DiagnosticsDock(self)
+        self.sweep_results = SweepViewHost(self)  # View > Sweep Results…
 
         self.toolbar = build_toolbar(self)
         self.recent_menu = build_menus(self)
@@ -363,6 +365,7 @@ class ExplorerWindow(QMainWindow):
         if not self.training.shutdown_sweep(TRAINING_STOP_TIMEOUT_MS):
             print("gaerchen: the sweep's training thread did not stop in time", file=sys.stderr)
         self.diagnostics.shutdown()
+        self.sweep_results.shutdown()
         self.panes.shutdown()
 
     def confirm_close(self) -> bool:
