@@ -87,7 +87,7 @@ class SweepView(QDialog):
         self.state.folder_changed.connect(self._on_folder)
         self.state.run_added.connect(self._on_run_added)
         self.state.problem_added.connect(self._on_problem)
-        self.state.status_changed.connect(self.status.setText)
+        self.state.status_changed.connect(lambda text: self.status.setText(text))
         self.resize(1100, 680)
 
     # -- which folder -------------------------------------------------------------------------------
