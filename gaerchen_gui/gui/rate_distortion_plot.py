@@ -29,10 +29,11 @@ class RateDistortionPlot(QWidget):
         self.plot.setObjectName("rateDistortionPlot")
         self.plot.setMinimumSize(300, 260)
         item = self.plot.getPlotItem()
-        item.setTitle("Rate and distortion on the test set")
+        item.setTitle("Rate vs distortion (test set)")
         item.setLabel("bottom", "KL to the prior (nats): rate")
         item.setLabel("left", "reconstruction BCE: distortion")
         item.showGrid(x=True, y=True, alpha=0.25)
+        item.getAxis("left").enableAutoSIPrefix(False)  # "BCE (x0.001)" reads as a different number
         item.setMenuEnabled(False)
         item.vb.setDefaultPadding(0.15)  # room for the labels right of the outermost points
         self.line = item.plot(pen=pg.mkPen(muted(plot_foreground(), 160), width=1.5))
@@ -56,8 +57,12 @@ class RateDistortionPlot(QWidget):
         for label in self._labels:
             self.plot.removeItem(label)
         self._labels = []
-        for x, y, beta in zip(kl, bce, self._betas, strict=True):
-            label = pg.TextItem(f"β {beta:g}", color=plot_foreground(), anchor=(-0.15, 1.1))
+        middle = (np.min(kl) + np.max(kl)) / 2 if len(kl) else 0.0
+        for i, (x, y, beta) in enumerate(zip(kl, bce, self._betas, strict=True)):
+            # Left of the points in the right half (never cut off at the edge); above and below in turn,
+            # so that neighbours at about the same place (two collapsed runs) stay readable.
+            anchor = (1.15 if x > middle else -0.15, 1.1 if i % 2 == 0 else -0.1)
+            label = pg.TextItem(f"β {beta:g}", color=plot_foreground(), anchor=anchor)
             label.setPos(float(x), float(y))
             self.plot.addItem(label)
             self._labels.append(label)

@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from gaerchen_gui.core.sweep_results import SweepRun
 from gaerchen_gui.gui.images import to_qimage
@@ -72,12 +72,20 @@ class SweepMultiple(QFrame):
         layout.addWidget(self.samples)
         layout.addLayout(buttons)
         self.setFixedWidth(MAP_SIZE + 10)
+        # as tall as its contents: a grid row with spare height must not spread the title from the map
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
     def _title_text(self) -> str:
         run = self.run
         dims = "" if run.latent_dim == 2 else f", {run.latent_dim}-D (PCA plane)"
         measured = " (measured)" if run.measured else ""
-        return f"<b>BETA {run.beta:g}</b>{dims}<br>KL {run.kl:.3g}, BCE {run.bce:.4f}{measured}"
+        # Each small map fits its own points: the span says whether they fill the prior's few units or
+        # huddle within a hundredth of one (a collapsed posterior's means).
+        span = np.ptp(run.points, axis=0) if len(run.points) else np.zeros(2)
+        return (
+            f"<b>BETA {run.beta:g}</b>{dims}<br>KL {run.kl:.3g}, BCE {run.bce:.4f}{measured}"
+            f"<br>map spans {span[0]:.2g} × {span[1]:.2g}"
+        )
 
     def set_selected(self, selected: bool) -> None:
         self.setFrameShadow(QFrame.Shadow.Sunken if selected else QFrame.Shadow.Plain)
