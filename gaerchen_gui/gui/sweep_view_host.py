@@ -14,6 +14,7 @@ class SweepViewHost:
     def __init__(self, window) -> None:  # the ExplorerWindow
         self.window = window
         self.view: SweepView | None = None
+        self.closed = False  # the window shut down: a sweep it stopped must not open the view again
 
     def show(self, folder: str | Path | None = None) -> SweepView:
         """Show the view; with ``folder``, that sweep; without, and nothing shown yet, ask for a folder."""
@@ -31,8 +32,9 @@ class SweepViewHost:
         return view
 
     def show_finished_sweep(self, folder: Path) -> None:
-        """A sweep just ended: show what it saved (nothing, if it saved nothing there)."""
-        if folder_problem(folder) is None:
+        """A sweep just ended: show what it saved (nothing, if it saved nothing there, or if the window
+        is closing: closing stops a running sweep, whose end arrives after the window shut down)."""
+        if not self.closed and folder_problem(folder) is None:
             self.show(folder)
 
     def open_in_explorer(self, path: Path) -> None:
@@ -48,4 +50,5 @@ class SweepViewHost:
         window.panes.remember(window.settings)
 
     def shutdown(self, timeout_s: float = 5.0) -> bool:
+        self.closed = True
         return self.view is None or self.view.shutdown(timeout_s)
