@@ -39,6 +39,7 @@ class ActionKey(str, Enum):
     SHOW_DIAGNOSTICS = "show_diagnostics"
     SHOW_COVERAGE = "show_coverage"
     BETA_SWEEP = "beta_sweep"
+    SWEEP_RESULTS = "sweep_results"
     SHOW_MANIFOLD = "show_manifold"
     SHOW_TRAIN_POINTS = "show_train_points"
     COMPARE = "compare"
@@ -75,6 +76,11 @@ ACTIONS: dict[ActionKey, ActionInfo] = {
         "BETA Sweep…",
         "Train one VAE per BETA, one after another, with the training panel's settings",
         on_triggered=lambda w: w.training.show_sweep(),
+    ),
+    ActionKey.SWEEP_RESULTS: ActionInfo(
+        "Sweep Results…",
+        "Compare a BETA sweep's VAEs: their maps and samples side by side, and the rate-distortion plot",
+        on_triggered=lambda w: w.sweep_results.show(),
     ),
     ActionKey.SHOW_COVERAGE: ActionInfo(
         "Holes and Coverage",

@@ -36,6 +36,7 @@ from gaerchen_gui.gui.pane_area import PANE_SPACING_PX, PaneArea
 from gaerchen_gui.gui.settings import Settings
 from gaerchen_gui.gui.side_panel import SidePanel
 from gaerchen_gui.gui.status_bar import ExplorerStatusBar
+from gaerchen_gui.gui.sweep_view_host import SweepViewHost
 from gaerchen_gui.gui.training_dock import TrainingDock
 from gaerchen_gui.gui.walk_dock import WalkDock
 from gaerchen_gui.gui.window_files import FileCommands
@@ -86,6 +87,7 @@ class ExplorerWindow(QMainWindow):
         self.diagnostics = DiagnosticsDock(self)
         self.own_images = OwnImagesFeature(self)  # the drawing pad and pinned image files
         self.walk = WalkDock(self)  # walk between images, record paths, export animations
+        self.sweep_results = SweepViewHost(self)  # View > Sweep Results…
 
         self.toolbar = build_toolbar(self)
         self.recent_menu = build_menus(self)
@@ -372,6 +374,7 @@ class ExplorerWindow(QMainWindow):
         self.diagnostics.shutdown()
         self.own_images.shutdown()
         self.walk.shutdown()
+        self.sweep_results.shutdown()
         self.panes.shutdown()
 
     def confirm_close(self) -> bool:

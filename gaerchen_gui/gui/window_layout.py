@@ -76,6 +76,7 @@ def build_menus(window) -> QMenu:  # the ExplorerWindow
     view_menu.addSeparator()
     view_menu.addAction(a[ActionKey.SHOW_TRAINING])
     view_menu.addAction(a[ActionKey.BETA_SWEEP])
+    view_menu.addAction(a[ActionKey.SWEEP_RESULTS])
     view_menu.addAction(a[ActionKey.SHOW_DIAGNOSTICS])
     view_menu.addAction(a[ActionKey.SHOW_OWN_IMAGES])
 
