@@ -180,12 +180,13 @@ def p95(values: list[float]) -> float | None:
     return None if not values else round(percentile(values, 95), 2)
 
 
-def run_child(minutes: float) -> dict:
+def run_child(minutes: float, without: list[str]) -> dict:
     from PySide6.QtCore import qInstallMessageHandler
 
     from gaerchen_gui.gui.app import close_window, create_application
+    from gaerchen_gui.gui.process_tuning import Tuning
 
-    create_application([sys.argv[0], "--soak"])
+    create_application([sys.argv[0], "--soak"], tuning=Tuning().without(*without))
     import tempfile
 
     from gui_latency import Spinner, cpu_name
@@ -263,6 +264,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30.0, help="how long to soak after the warm-up")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--without", nargs="+", default=[], metavar="SWITCH", help="process tuning switches to leave off (A/B)"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)  # the process that drives
     args = parser.parse_args()
     if args.minutes <= 0:
@@ -272,14 +276,15 @@ def main() -> int:
         import faulthandler
 
         faulthandler.enable(all_threads=True)  # a segfault prints every thread's Python stack to stderr_tail
-        print(json.dumps(run_child(args.minutes)), flush=True)
+        print(json.dumps(run_child(args.minutes, args.without) | {"tuning_off": args.without}), flush=True)
         return 0
     env = dict(os.environ)
     if not any(env.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
         env["QT_QPA_PLATFORM"] = "offscreen"
     started = time.perf_counter()
     child = subprocess.run(
-        [sys.executable, __file__, "--child", "--minutes", str(args.minutes)],
+        [sys.executable, __file__, "--child", "--minutes", str(args.minutes)]
+        + (["--without", *args.without] if args.without else []),
         cwd=ROOT,
         env=env,
         capture_output=True,

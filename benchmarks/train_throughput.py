@@ -68,6 +68,28 @@ def reference_steps():
             yield
 
 
+def bare_loop_steps(precision: str):
+    """The issue's best plain recipe, as a ceiling: the reference's model without its Sigmoid (BCE on
+    logits), ``channels_last``, the images already in memory, bf16 autocast where ``precision`` says,
+    fused Adam, nothing else (no logging, no split batch: torch's own two intra-op threads)."""
+    from gaerchen_gui.core.data import load_train_set
+
+    images = load_train_set().images.contiguous(memory_format=torch.channels_last)
+    model = naive_reference_model()[:-1].to(memory_format=torch.channels_last)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True)
+    generator = torch.Generator().manual_seed(0)
+    while True:
+        for batch in torch.randperm(len(images), generator=generator).split(BATCH):
+            x = images[batch]
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+                logits = model(x)
+            loss = F.binary_cross_entropy_with_logits(logits.float(), x)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            yield
+
+
 def gaerchen_steps(precision: str = "auto", compile_mode: str = "auto"):
     from gaerchen_gui.core.config import TrainConfig
     from gaerchen_gui.core.training import StepEvent, Trainer
@@ -129,6 +151,12 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=60, help="steps per round and contender")
     parser.add_argument("--compiled", action="store_true", help="also the trainer with torch.compile")
     parser.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="also the bare loop (in-memory images, channels_last, the precision auto picks): what any trainer "
+        "could reach on this CPU",
+    )
+    parser.add_argument(
         "--quality", action="store_true", help="test BCE after --quality-steps book AE steps, fp32 and auto"
     )
     parser.add_argument("--quality-steps", type=int, default=300)
@@ -149,6 +177,8 @@ def main() -> None:
     }
     if args.compiled:
         contenders["gaerchen_compiled"] = gaerchen_steps("auto", compile_mode="on")
+    if args.ceiling:
+        contenders["bare_loop"] = bare_loop_steps(auto_precision)
     warmup_s = {name: warm(steps, 5) for name, steps in contenders.items()}  # includes torch.compile
     rounds: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(args.rounds):
@@ -172,6 +202,9 @@ def main() -> None:
         result["gaerchen_compiled_img_s"] = round(medians["gaerchen_compiled"], 1)
         result["compiled_ratio"] = round(medians["gaerchen_compiled"] / medians["reference"], 3)
         result["compile_warmup_s"] = round(warmup_s["gaerchen_compiled"], 1)
+    if args.ceiling:
+        result["bare_loop_img_s"] = round(medians["bare_loop"], 1)
+        result["bare_loop_ratio"] = round(medians["bare_loop"] / medians["reference"], 3)
     result.update(
         {
             "rounds": {name: [round(v, 1) for v in values] for name, values in rounds.items()},

@@ -11,6 +11,17 @@ from pathlib import Path
 
 import gaerchen_gui
 from gaerchen_gui.core.config import DEFAULT_BETA
+from gaerchen_gui.core.export_limits import (
+    MAX_FPS,
+    MAX_SIDE,
+    MIN_FPS,
+    MIN_SIDE,
+    MP4_BLOCK,
+    TIMELAPSE_FPS,
+    TIMELAPSE_SIDE,
+    WALK_FPS,
+    WALK_SIDE,
+)
 from gaerchen_gui.core.precision import DEFAULT_PRECISION, PRECISION_HELP, PRECISIONS
 from gaerchen_gui.core.run_result import KEEP_RULE  # torch-free
 
@@ -44,16 +55,17 @@ def _finite_float(text: str) -> float:
 
 def _side(text: str) -> int:
     value = _positive_int(text)
-    if not 64 <= value <= 2048 or value % 16:
-        # multiples of 16: what an MP4's macroblocks need, and the probe tiles of a timelapse divide it
-        raise argparse.ArgumentTypeError(f"must be a multiple of 16 from 64 to 2048, got {value}")
+    if not MIN_SIDE <= value <= MAX_SIDE or value % MP4_BLOCK:
+        raise argparse.ArgumentTypeError(
+            f"must be a multiple of {MP4_BLOCK} from {MIN_SIDE} to {MAX_SIDE}, got {value}"
+        )
     return value
 
 
 def _fps(text: str) -> float:
     value = _finite_float(text)
-    if not 1 <= value <= 50:  # a GIF counts frame times in hundredths of a second
-        raise argparse.ArgumentTypeError(f"must be from 1 to 50, got {value:g}")
+    if not MIN_FPS <= value <= MAX_FPS:
+        raise argparse.ArgumentTypeError(f"must be from {MIN_FPS} to {MAX_FPS}, got {value:g}")
     return value
 
 
@@ -119,8 +131,12 @@ def build_parser() -> argparse.ArgumentParser:
     timelapse.set_defaults(command_parser=timelapse)
     timelapse.add_argument("checkpoint", type=Path)
     timelapse.add_argument("--out", type=Path, required=True, metavar="FILE", help="FILE.gif or FILE.mp4")
-    timelapse.add_argument("--size", type=_side, default=512, metavar="PX", help="frame side in pixels (512)")
-    timelapse.add_argument("--fps", type=_fps, default=20, metavar="N", help="frames per second (20)")
+    timelapse.add_argument(
+        "--size", type=_side, default=TIMELAPSE_SIDE, metavar="PX", help="frame side in pixels (%(default)s)"
+    )
+    timelapse.add_argument(
+        "--fps", type=_fps, default=TIMELAPSE_FPS, metavar="N", help="frames per second (%(default)s)"
+    )
 
     walk = sub.add_parser(
         "walk",
@@ -136,8 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
     walk.add_argument("--out", type=Path, required=True, metavar="FILE", help="FILE.gif, FILE.mp4 or FILE.png")
     walk.add_argument("--steps", type=_at_least_two, default=10, metavar="N", help="images, ends included (10)")
     walk.add_argument("--slerp", action="store_true", help="spherical interpolation about the origin")
-    walk.add_argument("--size", type=_side, default=160, metavar="PX", help="side of each image in pixels (160)")
-    walk.add_argument("--fps", type=_fps, default=8, metavar="N", help="frames per second of a GIF or MP4 (8)")
+    walk.add_argument(
+        "--size", type=_side, default=WALK_SIDE, metavar="PX", help="side of each image in pixels (%(default)s)"
+    )
+    walk.add_argument(
+        "--fps", type=_fps, default=WALK_FPS, metavar="N", help="frames per second of a GIF or MP4 (%(default)s)"
+    )
 
     encode = sub.add_parser("encode", help="write the test set's embeddings to CSV")
     encode.set_defaults(command_parser=encode)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import signal
 import sys
-
-from tqdm import tqdm
 
 from gaerchen_gui.core.sweep import BetaSweep, SweepRunDone, SweepStep, SweepStopped
 from gaerchen_gui.core.training import StepEvent
+from gaerchen_gui.terminal_common import EXIT_CODES, first_ctrl_c_cancels, say, step_bar
 
 
 def _run_line(event: SweepRunDone) -> str:
@@ -31,42 +29,34 @@ def run_sweep_in_terminal(sweep: BetaSweep) -> int:
         file=sys.stderr,
     )
 
-    def on_sigint(signum, frame):
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        sweep.control.cancel()
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
     bar = None
     stopped: SweepStopped | None = None
     problems = 0
     try:
-        for event in sweep.run():
-            if isinstance(event, SweepStep) and isinstance(event.step, StepEvent):
-                if bar is None:
-                    total = event.step.total_steps * event.runs
-                    bar = tqdm(
-                        total=total, unit="step", dynamic_ncols=True, file=sys.stderr, disable=not sys.stderr.isatty()
+        with first_ctrl_c_cancels(sweep.control):
+            for event in sweep.run():
+                if isinstance(event, SweepStep) and isinstance(event.step, StepEvent):
+                    if bar is None:
+                        bar = step_bar(event.step.total_steps * event.runs)
+                    bar.update(1)
+                    bar.set_postfix_str(
+                        f"run {event.run + 1}/{event.runs} beta {event.beta:g} loss {event.step.loss:.2f} "
+                        f"sweep ETA {event.eta_s / 60:.1f} min",
+                        refresh=False,
                     )
-                bar.update(1)
-                bar.set_postfix_str(
-                    f"run {event.run + 1}/{event.runs} beta {event.beta:g} loss {event.step.loss:.2f} "
-                    f"sweep ETA {event.eta_s / 60:.1f} min",
-                    refresh=False,
-                )
-            elif isinstance(event, SweepRunDone):
-                problems += event.save_problem is not None
-                tqdm.write(_run_line(event), file=sys.stderr)
-            elif isinstance(event, SweepStopped):
-                stopped = event
+                elif isinstance(event, SweepRunDone):
+                    problems += event.save_problem is not None
+                    say(_run_line(event))
+                elif isinstance(event, SweepStopped):
+                    stopped = event
     except OSError as err:  # no place at all could take a finished run
         print(f"gaerchen: error: {err}: the sweep stopped.", file=sys.stderr)
         return 1
     finally:
-        signal.signal(signal.SIGINT, previous)
         if bar is not None:
             bar.close()
     assert stopped is not None
     print(stopped.message, file=sys.stderr)
     if problems:
         return 1
-    return {"finished": 0, "cancelled": 130, "non_finite": 1}[stopped.reason]
+    return EXIT_CODES[stopped.reason]

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from tqdm import tqdm
 
 from gaerchen_gui.core.checkpoints import save_with_fallback
 from gaerchen_gui.core.config import TrainConfig
 from gaerchen_gui.core.run_result import kept_message, result_metadata, steps_trained
 from gaerchen_gui.core.training import EpochEvent, PausedEvent, StepEvent, StopEvent, Trainer
+from gaerchen_gui.terminal_common import EXIT_CODES, first_ctrl_c_cancels, say, step_bar
 
 if TYPE_CHECKING:
     from gaerchen_gui.core.image_folder import FolderData
@@ -38,45 +36,33 @@ def run_training_in_terminal(config: TrainConfig, out: Path, data: FolderData | 
         file=sys.stderr,
     )
 
-    def on_sigint(signum, frame):
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        trainer.control.cancel()
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
     bar = None
     stop: StopEvent | None = None
     try:
-        for event in trainer.run():
-            if isinstance(event, StepEvent):
-                if bar is None:
-                    # a bar only on a terminal: in a log or a pipe, the epoch lines are enough
-                    bar = tqdm(
-                        total=event.total_steps,
-                        unit="step",
-                        dynamic_ncols=True,
-                        file=sys.stderr,
-                        disable=not sys.stderr.isatty(),
+        with first_ctrl_c_cancels(trainer.control):
+            for event in trainer.run():
+                if isinstance(event, StepEvent):
+                    if bar is None:
+                        bar = step_bar(event.total_steps)
+                    bar.update(1)
+                    bar.set_postfix_str(
+                        f"epoch {event.epoch}/{config.epochs} loss {event.loss:.4f} {event.images_per_s:.0f} img/s",
+                        refresh=False,
                     )
-                bar.update(1)
-                bar.set_postfix_str(
-                    f"epoch {event.epoch}/{config.epochs} loss {event.loss:.4f} {event.images_per_s:.0f} img/s",
-                    refresh=False,
-                )
-            elif isinstance(event, EpochEvent):
-                message = f"epoch {event.epoch}/{event.epochs}: {_format_val(event.val, config.model)}"
-                tqdm.write(message, file=sys.stderr)
-            elif isinstance(event, StopEvent):
-                stop = event
-            elif isinstance(event, PausedEvent):  # pragma: no cover - nothing pauses the CLI
-                pass
+                elif isinstance(event, EpochEvent):
+                    message = f"epoch {event.epoch}/{event.epochs}: {_format_val(event.val, config.model)}"
+                    say(message)
+                elif isinstance(event, StopEvent):
+                    stop = event
+                elif isinstance(event, PausedEvent):  # pragma: no cover - nothing pauses the CLI
+                    pass
     finally:
-        signal.signal(signal.SIGINT, previous)
         if bar is not None:
             bar.close()
     assert stop is not None
     print(stop.message, file=sys.stderr)
     print(kept_message(stop, trainer), file=sys.stderr)  # the rule: gaerchen_gui.core.run_result
-    code = {"finished": 0, "cancelled": 130, "non_finite": 1}[stop.reason]
+    code = EXIT_CODES[stop.reason]
     if steps_trained(trainer) == 0:
         return code
     if data is not None:

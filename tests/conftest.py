@@ -99,3 +99,17 @@ def recorded_runs(small_train_set, test_set):
         return runs[key]
 
     return record
+
+
+@pytest.fixture(scope="session")
+def tiny_sweep(tmp_path_factory, small_train_set, test_set):
+    """A folder of a real BETA sweep: three VAEs (BETA 1, 100, 2000), 24 steps each on 600 images."""
+    from gaerchen_gui.core.config import TrainConfig
+    from gaerchen_gui.core.sweep import BetaSweep
+
+    folder = tmp_path_factory.mktemp("sweep")
+    config = TrainConfig.book("vae", epochs=2, batch_size=50, compile="off", device="cpu")
+    sweep = BetaSweep(config, [1.0, 100.0, 2000.0], folder, train_set=small_train_set, test_set=test_set, val_limit=300)
+    for _ in sweep.run():
+        pass
+    return folder

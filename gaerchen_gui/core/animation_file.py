@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gaerchen_gui.core.export_limits import MP4_BLOCK
 from gaerchen_gui.core.save_target import (
     SaveTargetError,
     clean_stale_temps,
@@ -36,11 +37,20 @@ MP4_MISSING = (
     "writing MP4 needs the imageio-ffmpeg package, which is not installed "
     "(pip install 'gaerchen[video]', or pip install imageio-ffmpeg); GIF works without it"
 )
-MP4_BLOCK = 16  # H.264 players expect frame sides that are multiples of its 16-pixel macroblocks
 
 
 class ExportError(ValueError):
     """An export that cannot be made as asked (a file kind, a missing library); ``str(err)`` says why."""
+
+
+class ExportCancelled(Exception):
+    """Raised by a ``progress`` callback to stop an export: the temporary file goes, no file is left."""
+
+
+# Called with (frames done, frames in all) as a file is written, and once more with (all, all) when the
+# file is complete on the disk but not yet renamed: the last moment a cancel (raising ExportCancelled)
+# still leaves no file.
+Progress = Callable[[int, int], None]
 
 
 def export_kind(path: str | os.PathLike, allowed: tuple[str, ...] = ("gif", "mp4", "png")) -> str:
@@ -76,19 +86,33 @@ def check_export(path: str | os.PathLike, kind: str, side: int) -> None:
         raise SaveTargetError(problem)
 
 
-def write_frames(path: str | os.PathLike, frames: np.ndarray, palette: np.ndarray, fps: float) -> Path:
+def _no_progress(done: int, total: int) -> None:
+    pass
+
+
+def write_frames(
+    path: str | os.PathLike, frames: np.ndarray, palette: np.ndarray, fps: float, progress: Progress | None = None
+) -> Path:
     """``frames``: (T, H, W) uint8 indices into ``palette`` (K, 3) uint8 RGB; a GIF or an MP4 by the
-    suffix of ``path``. The path written; OSError (SaveTargetError for a bad place) if it fails."""
+    suffix of ``path``. The path written; OSError (SaveTargetError for a bad place) if it fails,
+    ExportCancelled if ``progress`` raised it."""
     kind = export_kind(path, ("gif", "mp4"))
-    if kind == "mp4":
-        return _atomic_write(path, lambda tmp: _write_mp4(tmp, frames, palette, fps))
-    return _atomic_write(path, lambda tmp: _write_gif(tmp, frames, palette, fps))
+    progress = progress or _no_progress
+    write = _write_mp4 if kind == "mp4" else _write_gif
+    return write_atomically(
+        path, lambda tmp: write(tmp, frames, palette, fps, progress), lambda: progress(*[len(frames)] * 2)
+    )
 
 
-def write_still(path: str | os.PathLike, image: np.ndarray, palette: np.ndarray) -> Path:
+def write_still(
+    path: str | os.PathLike, image: np.ndarray, palette: np.ndarray, progress: Progress | None = None
+) -> Path:
     """``image``: (H, W) uint8 indices into ``palette``, as a PNG."""
     export_kind(path, ("png",))
-    return _atomic_write(path, lambda tmp: _pil_image(image, palette).save(tmp, format="PNG"))
+    progress = progress or _no_progress
+    return write_atomically(
+        path, lambda tmp: _pil_image(image, palette).save(tmp, format="PNG"), lambda: progress(1, 1)
+    )
 
 
 def _pil_image(indices: np.ndarray, palette: np.ndarray):
@@ -99,10 +123,13 @@ def _pil_image(indices: np.ndarray, palette: np.ndarray):
     return image
 
 
-def _write_gif(tmp: str, frames: np.ndarray, palette: np.ndarray, fps: float) -> None:
+def _write_gif(tmp: str, frames: np.ndarray, palette: np.ndarray, fps: float, progress: Progress) -> None:
     # One fixed palette for every frame: no per-frame colour quantisation, which would cost most
     # of the export's time and make the colours flicker.
-    images = [_pil_image(frame, palette) for frame in frames]
+    images = []
+    for i, frame in enumerate(frames):
+        images.append(_pil_image(frame, palette))
+        progress(i, len(frames))
     images[0].save(
         tmp,
         format="GIF",
@@ -114,7 +141,7 @@ def _write_gif(tmp: str, frames: np.ndarray, palette: np.ndarray, fps: float) ->
     )
 
 
-def _write_mp4(tmp: str, frames: np.ndarray, palette: np.ndarray, fps: float) -> None:
+def _write_mp4(tmp: str, frames: np.ndarray, palette: np.ndarray, fps: float, progress: Progress) -> None:
     try:
         import imageio_ffmpeg
     except ImportError as err:
@@ -131,10 +158,11 @@ def _write_mp4(tmp: str, frames: np.ndarray, palette: np.ndarray, fps: float) ->
     )
     try:
         writer.send(None)
-        for frame in frames:
+        for i, frame in enumerate(frames):
             writer.send(np.ascontiguousarray(palette[frame]))  # RGB one frame at a time: 200 at once are 150 MB
+            progress(i + 1, len(frames))
     except Exception as err:
-        if isinstance(err, OSError):
+        if isinstance(err, (OSError, ExportCancelled)):
             raise
         # ffmpeg ended early (a full disk, a killed process): a plain failure to write
         raise OSError(f"ffmpeg could not write the video ({err})") from err
@@ -142,7 +170,11 @@ def _write_mp4(tmp: str, frames: np.ndarray, palette: np.ndarray, fps: float) ->
         writer.close()
 
 
-def _atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> Path:
+def write_atomically(
+    path: str | os.PathLike, write: Callable[[str], None], before_rename: Callable[[], None] = lambda: None
+) -> Path:
+    """``write(tmp)`` into a temporary file beside ``path``, flushed, then renamed over ``path``: on any
+    failure (or a cancel from ``before_rename``) the temporary file goes and ``path`` is as it was."""
     target = write_target(path)
     problem = target_problem(target)
     if problem:
@@ -161,6 +193,7 @@ def _atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> Path
         problem = not_a_file_problem(target)
         if problem:
             raise SaveTargetError(problem)
+        before_rename()
         os.chmod(tmp, new_file_mode())
         os.replace(tmp, target)
     except BaseException:

@@ -157,15 +157,24 @@ def diagnose_model(
     labels: np.ndarray,
     beta: float,
     should_stop: Callable[[], bool] | None = None,
+    posterior: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> ModelDiagnostics | None:
-    """Encode and reconstruct ``images`` (N, 1, 32, 32) with a VAE and diagnose its posterior; None if
-    ``should_stop`` said stop (it is asked between batches: a closing window does not wait for a pass)."""
-    from gaerchen_gui.core.evaluation import evaluate, posterior_all
+    """Diagnose a VAE's posterior over ``images`` (N, 1, 32, 32) and reconstruct them from ``z_mean``;
+    None if ``should_stop`` said stop (it is asked between batches: a closing window does not wait for
+    a pass). ``posterior``: the images' (z_mean, z_log_var) (N, D) when they are already encoded (a
+    loaded model's map holds them): then only the decoder runs."""
+    import torch
 
-    posterior = posterior_all(model, images, should_stop=should_stop)
-    metrics = evaluate(model, images, beta=beta, should_stop=should_stop) if posterior is not None else None
-    if posterior is None or metrics is None:
-        return None
+    from gaerchen_gui.core.evaluation import posterior_all, reconstruction_bce
+
+    if posterior is None:
+        encoded = posterior_all(model, images, should_stop=should_stop)
+        if encoded is None:
+            return None
+        posterior = (encoded[0].numpy(), encoded[1].numpy())
     z_mean, z_log_var = posterior
-    latent = diagnose(z_mean.numpy(), z_log_var.numpy(), labels)
-    return ModelDiagnostics(latent, float(beta), float(metrics["recon"]), int(images.shape[0]))
+    bce = reconstruction_bce(model, images, torch.from_numpy(np.asarray(z_mean)), should_stop=should_stop)
+    if bce is None:
+        return None
+    latent = diagnose(z_mean, z_log_var, labels)
+    return ModelDiagnostics(latent, float(beta), float(beta) * bce, int(images.shape[0]))

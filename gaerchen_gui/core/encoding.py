@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from gaerchen_gui.core import disk_cache
-from gaerchen_gui.core.data import ImageSet
+from gaerchen_gui.core.data import CLASS_NAMES, ImageSet
 from gaerchen_gui.core.evaluation import embed_all, posterior_all
 from gaerchen_gui.core.models import LatentModel
 from gaerchen_gui.core.neighbours import NearestIndex
@@ -37,6 +37,10 @@ class EncodedSet:
     # A VAE's posterior log-variances (N, D), beside ``z`` (its means): each image is a cloud, not a
     # dot. None for an AE, and for the live map (its snapshots carry the means only).
     z_log_var: np.ndarray | None = None
+    # What label i is called: Fashion-MNIST's classes, or a folder's (a model trained with --data).
+    class_names: tuple[str, ...] = CLASS_NAMES
+    # Why the map shows less than a model's test images, in one line (its folder is gone); None: it does not.
+    note: str | None = None
 
     def __len__(self) -> int:
         return self.z.shape[0]

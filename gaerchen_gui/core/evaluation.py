@@ -57,6 +57,30 @@ def evaluate(
 
 
 @torch.inference_mode()
+def reconstruction_bce(
+    model: LatentModel,
+    images: torch.Tensor,
+    z: torch.Tensor,
+    batch_size: int = 500,
+    should_stop: Callable[[], bool] | None = None,
+) -> float | None:
+    """Mean per-pixel BCE of the images decoded from the codes ``z`` (N, D) the encoder already gave
+    (:func:`evaluate`'s ``bce`` without encoding again); None if ``should_stop`` said stop."""
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    bce_sum, n = 0.0, images.shape[0]
+    for rows in _batches(n, batch_size):
+        if should_stop is not None and should_stop():
+            model.train(was_training)
+            return None
+        x = images[rows].to(device)
+        bce_sum += mean_pixel_bce(model.decoder(z[rows].to(device)), x).item() * x.shape[0]
+    model.train(was_training)
+    return bce_sum / n
+
+
+@torch.inference_mode()
 def embed_all(model: LatentModel, image_set: ImageSet | torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
     """(N, latent_dim) embeddings on the CPU: where each image lands on the latent map."""
     images = image_set.images if isinstance(image_set, ImageSet) else image_set

@@ -69,14 +69,24 @@ def _frame_window(points: np.ndarray) -> tuple[np.ndarray, float]:
     return centre, max(half, 1e-6)
 
 
+def map_pixels(frame_on: np.ndarray, width: int, height: int):
+    """The function taking map points (N, 2) to integer pixel columns and rows of a (height, width) map
+    framed on the points ``frame_on`` (as :func:`draw_map` frames them)."""
+    centre, half = _frame_window(frame_on)
+    scale = min(width, height) * (1 - 2 * MARGIN) / (2 * half)
+
+    def to_pixels(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x = np.round(width / 2 + (points[:, 0] - centre[0]) * scale).astype(np.int64)
+        y = np.round(height / 2 - (points[:, 1] - centre[1]) * scale).astype(np.int64)  # up is +y
+        return x, y
+
+    return to_pixels
+
+
 def draw_map(points: np.ndarray, labels: np.ndarray, width: int, height: int) -> np.ndarray:
     """(height, width) palette image of ``points`` (N, 2) coloured by ``labels`` (N,)."""
     canvas = np.full((height, width), BACKGROUND, np.uint8)
-    centre, half = _frame_window(points)
-    usable = min(width, height) * (1 - 2 * MARGIN)
-    scale = usable / (2 * half)
-    x = np.round(width / 2 + (points[:, 0] - centre[0]) * scale).astype(np.int64)
-    y = np.round(height / 2 - (points[:, 1] - centre[1]) * scale).astype(np.int64)  # up is +y
+    x, y = map_pixels(points, width, height)(points)
     radius = max(1, min(width, height) // 256)
     for dy in range(-radius, radius + 1):
         for dx in range(-radius, radius + 1):
@@ -96,7 +106,7 @@ def draw_probes(probes: np.ndarray, width: int) -> np.ndarray:
     return strip
 
 
-def _write_label(canvas: np.ndarray, text: str) -> np.ndarray:
+def write_label(canvas: np.ndarray, text: str) -> np.ndarray:
     from PIL import Image, ImageDraw
 
     image = Image.fromarray(canvas, mode="P")
@@ -117,7 +127,7 @@ def timelapse_frames(frames: Frames, labels: np.ndarray, side: int) -> np.ndarra
     for f in range(len(frames)):
         out[f, :map_height] = draw_map(points[f, order], labels[order], side, map_height)
         out[f, map_height:] = draw_probes(frames.probes[f].numpy(), side)
-        out[f] = _write_label(out[f], f"step {int(frames.steps[f]):,} of {last_step:,}")
+        out[f] = write_label(out[f], f"step {int(frames.steps[f]):,} of {last_step:,}")
     return out
 
 

@@ -25,6 +25,8 @@ class ActionKey(str, Enum):
     EXPORT_DECODED_PNG = "export_decoded_png"
     EXPORT_SAMPLES_PNG = "export_samples_png"
     EXPORT_EMBEDDINGS_CSV = "export_embeddings_csv"
+    EXPORT_ANIMATION = "export_animation"
+    WALK = "walk"
     CLEAR_RECENT = "clear_recent"
     QUIT = "quit"
     RESAMPLE = "resample"
@@ -37,6 +39,7 @@ class ActionKey(str, Enum):
     SHOW_DIAGNOSTICS = "show_diagnostics"
     SHOW_COVERAGE = "show_coverage"
     BETA_SWEEP = "beta_sweep"
+    SWEEP_RESULTS = "sweep_results"
     SHOW_MANIFOLD = "show_manifold"
     SHOW_TRAIN_POINTS = "show_train_points"
     COMPARE = "compare"
@@ -44,6 +47,8 @@ class ActionKey(str, Enum):
     ADD_PANE = "add_pane"
     LINK_VIEWS = "link_views"
     ABOUT = "about"
+    SHOW_OWN_IMAGES = "show_own_images"
+    OPEN_IMAGES = "open_images"
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,11 @@ ACTIONS: dict[ActionKey, ActionInfo] = {
         "BETA Sweep…",
         "Train one VAE per BETA, one after another, with the training panel's settings",
         on_triggered=lambda w: w.training.show_sweep(),
+    ),
+    ActionKey.SWEEP_RESULTS: ActionInfo(
+        "Sweep Results…",
+        "Compare a BETA sweep's VAEs: their maps and samples side by side, and the rate-distortion plot",
+        on_triggered=lambda w: w.sweep_results.show(),
     ),
     ActionKey.SHOW_COVERAGE: ActionInfo(
         "Holes and Coverage",
@@ -155,6 +165,20 @@ ACTIONS: dict[ActionKey, ActionInfo] = {
         "Save the 10,000 test images' latent coordinates with their labels",
         on_triggered=lambda w: w.export_with_dialog("embeddings"),
     ),
+    ActionKey.EXPORT_ANIMATION: ActionInfo(
+        "Animation (GIF, MP4, PNG Strip)…",
+        "Export the latent path or the training time-lapse as a GIF, an MP4 or a PNG strip",
+        "Ctrl+E",
+        on_triggered=lambda w: w.walk.export_with_dialog(),
+    ),
+    ActionKey.WALK: ActionInfo(
+        "Walk",
+        "Walk between two images: click two dots (or samples) on the map; record, play and export paths",
+        "Ctrl+L",
+        checkable=True,
+        icon=QStyle.StandardPixmap.SP_ArrowForward,
+        on_toggled=lambda w, on: w.walk.show(on),
+    ),
     ActionKey.CLEAR_RECENT: ActionInfo("Clear Recent Files", on_triggered=lambda w: w.settings.clear_recent_files()),
     ActionKey.QUIT: ActionInfo(
         "Quit", "Quit Gaerchen", QKeySequence.StandardKey.Quit, on_triggered=lambda w: w.close()
@@ -214,6 +238,19 @@ ACTIONS: dict[ActionKey, ActionInfo] = {
         "Ctrl+Shift+T",
         checkable=True,
         on_toggled=lambda w, on: setattr(w.explorer.options, "show_train_points", on),
+    ),
+    ActionKey.SHOW_OWN_IMAGES: ActionInfo(
+        "Your Images",
+        "Draw an image or pin image files: see where the model puts them and what it makes of them",
+        "Ctrl+Shift+D",
+        checkable=True,
+        on_toggled=lambda w, on: w.own_images.show(on),
+    ),
+    ActionKey.OPEN_IMAGES: ActionInfo(
+        "Open Images…",
+        "Pin image files on the map (PNG, JPEG, ...), prepared like Fashion-MNIST's; or drop them on the window",
+        "Ctrl+Shift+O",
+        on_triggered=lambda w: (w.own_images.show(True), w.own_images.panel.open_with_dialog()),
     ),
     ActionKey.ABOUT: ActionInfo("About Gaerchen", "Version and licences", on_triggered=lambda w: w.show_about()),
 }

@@ -78,6 +78,15 @@ class ClassLegend(pg.LegendItem):
         self.setCursor(Qt.CursorShape.PointingHandCursor)  # the entries are buttons
         self.setToolTip("Click a class to hide it on the map; click again to show it")
 
+    def set_names(self, names: list[str] | tuple[str, ...]) -> None:
+        """Other classes (a model trained on a folder names its own): every class shown again."""
+        self.clear()
+        self.names = tuple(names)
+        for label, name in enumerate(self.names):
+            self.addItem(ClassSwatch(label), name)
+        self.set_text_colour(self._colour)
+        self.visibilityChanged.emit(self.visible_classes())
+
     # -- state -------------------------------------------------------------------------------
     def visible_classes(self) -> np.ndarray:
         return np.array([swatch.shown for swatch, _ in self.items], dtype=bool)

@@ -158,6 +158,7 @@ class DecoderPreview(QWidget):
         label: int | None = None,
         threshold: float | None = None,
         test_id: int | None = None,
+        class_names: tuple[str, ...] = CLASS_NAMES,
     ) -> None:
         """The nearest encoded test image to the cursor, and whether the cursor is "on the data"."""
         self.nearest = nearest
@@ -166,7 +167,7 @@ class DecoderPreview(QWidget):
             self._nearest_text.setToolTip("")
             self._tooltip_threshold = None
         else:
-            name = CLASS_NAMES[label] if label is not None else "?"
+            name = class_names[label] if label is not None else "?"
             number = nearest.index if test_id is None else test_id
             self._nearest_text.setText(
                 [("nearest: ", False), (f"#{number}", True), (f" {name}, ", False),

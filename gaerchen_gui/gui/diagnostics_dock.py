@@ -4,15 +4,22 @@ The numbers are derived state of a model (``ModelState.diagnostics``); :class:`D
 computes them on a worker thread whenever the images the map shows are encoded anew (a loaded
 checkpoint's 10,000 test images, or each training snapshot's live subset), but only while the
 dock is open: nobody pays for a view nobody looks at.
+
+While a model trains, a pass (2,000 images encoded and decoded) competes with training for the
+same cores, and one per snapshot (two a second) cost the training half its images/s on two
+cores (benchmarks/diagnostics_cost.py). So after each live pass the job rests for as long as
+keeps the passes within LIVE_SHARE of the time; the newest snapshot is diagnosed when the rest
+ends, and at once when the run stops.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import replace
 
 import torch
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea
 
 from gaerchen_gui.components.model_state import ModelState
@@ -27,14 +34,20 @@ from gaerchen_gui.gui.latent_map import MIN_MAP_SIZE
 JOB = "diagnostics"
 DOCK_WIDTH = 380
 DOCK_MIN_WIDTH = 280
+LIVE_SHARE = 0.04  # of a training run's time the live diagnostics may take: under issue 15's 5%, with a margin
 
 
 class DiagnosticsJob:
     """Computes one model's diagnostics off the GUI thread, one pass at a time, while enabled."""
 
-    def __init__(self, state: ModelState, beta_of_live_run) -> None:  # () -> float
+    def __init__(self, state: ModelState, beta_of_live_run, training) -> None:  # () -> float, () -> bool
         self.state = state
         self._beta_of_live_run = beta_of_live_run
+        self._training = training  # whether a run is training now: only then do passes rest
+        self._resting_until = 0.0  # time.monotonic() before which no live pass starts
+        self._rest = QTimer()
+        self._rest.setSingleShot(True)
+        self._rest.timeout.connect(self.request)
         self._passes = OnePassAtATime(state, JOB, self._plan)
         self.enabled = False
         self._was_live = state.live is not None
@@ -55,6 +68,7 @@ class DiagnosticsJob:
     def close(self) -> None:
         """Stop listening; a pass under way ends on its own (seconds at most), its result dropped."""
         self.enabled = False
+        self._rest.stop()
         self.state.encoded_changed.disconnect(self._on_encoded)
         self.state.live_changed.disconnect(self._on_live_changed)
         self._passes.cancel()
@@ -62,6 +76,12 @@ class DiagnosticsJob:
     def request(self) -> None:
         if self.enabled:
             self._passes.request()
+
+    def training_stopped(self) -> None:
+        """The run ended: its last snapshot is diagnosed now, not after a rest."""
+        self._resting_until = 0.0
+        self._rest.stop()
+        self.request()
 
     def _beta(self) -> float:
         if self.state.live is not None:
@@ -87,12 +107,27 @@ class DiagnosticsJob:
         if not self.enabled or encoded is None or model is None or state.kind != "vae":
             return None
         step = state.live.step if state.live is not None else None
+        resting = self._resting_until - time.monotonic()
+        if step is not None and resting > 0 and self._training():
+            self._rest.start(math.ceil(resting * 1000))  # then the newest snapshot's pass
+            return None
+        started = time.monotonic()
         images = torch.from_numpy(encoded.images).unsqueeze(1)
+        # A loaded model's map already holds the posterior of all D dimensions (``codes``: before any
+        # projection): reuse it, so that only the decoder runs. Live snapshots carry the means only.
+        codes = state.codes if state.codes is not None else encoded
+        posterior = None
+        if codes.z_log_var is not None and codes.z.shape[1] == model.latent_dim and len(codes) == len(encoded):
+            posterior = (codes.z, codes.z_log_var)
 
         def deliver(result: ModelDiagnostics | None, ticket) -> None:
+            if step is not None:
+                took = time.monotonic() - started
+                self._resting_until = time.monotonic() + took * (1 / LIVE_SHARE - 1)
             state.set_diagnostics(None if result is None else replace(result, step=step), ticket)
 
-        return diagnose_model, (model, images, encoded.labels, self._beta(), self._passes.should_stop), deliver
+        args = (model, images, encoded.labels, self._beta(), self._passes.should_stop, posterior)
+        return diagnose_model, args, deliver
 
 
 class DiagnosticsDock:
@@ -118,6 +153,7 @@ class DiagnosticsDock:
         self.dock.visibilityChanged.connect(self._on_visibility)
         window.explorer.active_changed.connect(self._show_model)
         window.explorer.models_changed.connect(self._forget_removed_models)
+        window.training_panel.runningChanged.connect(self._on_training_running)
         self._show_model(window.explorer.active)
 
     @property
@@ -153,8 +189,15 @@ class DiagnosticsDock:
     def _job_of(self, state: ModelState) -> DiagnosticsJob:
         job = self._jobs.get(id(state))
         if job is None:
-            job = self._jobs[id(state)] = DiagnosticsJob(state, self._beta_of_live_run)
+            job = self._jobs[id(state)] = DiagnosticsJob(
+                state, self._beta_of_live_run, lambda: self.window.training_panel.runner.is_running
+            )
         return job
+
+    def _on_training_running(self, running: bool) -> None:
+        if not running:
+            for job in self._jobs.values():
+                job.training_stopped()
 
     def _beta_of_live_run(self) -> float:
         try:

@@ -81,7 +81,13 @@ class HoverCard(QFrame):
         return label
 
     def show_image(
-        self, index: int, label: int, original: np.ndarray, z: np.ndarray, test_id: int | None = None
+        self,
+        index: int,
+        label: int,
+        original: np.ndarray,
+        z: np.ndarray,
+        test_id: int | None = None,
+        class_names: tuple[str, ...] = CLASS_NAMES,
     ) -> None:
         """Describe the map's point ``index`` (test image ``test_id``, by default the same number);
         the reconstruction follows with :meth:`set_reconstruction`."""
@@ -89,7 +95,7 @@ class HoverCard(QFrame):
             self.index = index
             color: QColor = class_color(label)
             self._swatch.setStyleSheet(f"background: {color.name()}; border-radius: 5px;")
-            self._title.setText(f"{CLASS_NAMES[label]}  ·  test image #{index if test_id is None else test_id}")
+            self._title.setText(f"{class_names[label]}  ·  test image #{index if test_id is None else test_id}")
             self._original.setPixmap(to_pixmap(original, IMAGE_PX))
             self._reconstruction.clear()
             self._reconstruction.setText("decoding…")

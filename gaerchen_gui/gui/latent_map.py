@@ -176,6 +176,9 @@ class LatentMap(pg.PlotWidget):
         """Draw the encoded test set (one ``setData`` call) and fit it into view, unless ``keep_view``
         (live training: the points move under a steady view the user may have zoomed)."""
         self.encoded = encoded
+        if encoded.class_names != self.legend.names:  # a model trained on a folder of one's own images
+            self.legend.set_names(encoded.class_names)
+            self._fit_legend(self.width())
         self.scatter.set_points(encoded.z[:, :2], encoded.labels)
         self._apply_class_visibility()
         self.cursor.setVisible(True)
@@ -251,13 +254,15 @@ class LatentMap(pg.PlotWidget):
 
     def resizeEvent(self, event) -> None:  # Qt override
         if self._built and self.getPlotItem() is not None:  # None once closed
-            # Two rows of five classes when there is room, more rows in a narrow map. Before the plot is
-            # resized: a plot never gets narrower than its legend's minimum width (it would overflow).
-            width = event.size().width() - self.getPlotItem().getAxis("left").width() - 16
-            self.legend.fit_columns(width)
+            # Before the plot is resized: a plot never gets narrower than its legend's minimum width.
+            self._fit_legend(event.size().width())
         super().resizeEvent(event)
         if self._built:
             self._message.centre()
+
+    def _fit_legend(self, map_width: int) -> None:
+        """Two rows of five classes when there is room, more rows in a narrow map."""
+        self.legend.fit_columns(map_width - self.getPlotItem().getAxis("left").width() - 16)
 
     def _on_legend_toggled(self, _shown: np.ndarray) -> None:
         self._apply_class_visibility()

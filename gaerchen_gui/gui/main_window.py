@@ -31,11 +31,14 @@ from gaerchen_gui.gui.about_dialog import AboutDialog
 from gaerchen_gui.gui.actions import ActionKey, create_actions
 from gaerchen_gui.gui.diagnostics_dock import DiagnosticsDock
 from gaerchen_gui.gui.latent_map import MIN_MAP_SIZE
+from gaerchen_gui.gui.own_images_dock import OwnImagesFeature, image_files_in
 from gaerchen_gui.gui.pane_area import PANE_SPACING_PX, PaneArea
 from gaerchen_gui.gui.settings import Settings
 from gaerchen_gui.gui.side_panel import SidePanel
 from gaerchen_gui.gui.status_bar import ExplorerStatusBar
+from gaerchen_gui.gui.sweep_view_host import SweepViewHost
 from gaerchen_gui.gui.training_dock import TrainingDock
+from gaerchen_gui.gui.walk_dock import WalkDock
 from gaerchen_gui.gui.window_files import FileCommands
 from gaerchen_gui.gui.window_layout import build_menus, build_toolbar
 from gaerchen_gui.gui.window_settings import DEFAULT_SIZE, restore_window, save_window
@@ -82,6 +85,9 @@ class ExplorerWindow(QMainWindow):
         self.training_dock = self.training.dock
         self.training_panel = self.training.panel
         self.diagnostics = DiagnosticsDock(self)
+        self.own_images = OwnImagesFeature(self)  # the drawing pad and pinned image files
+        self.walk = WalkDock(self)  # walk between images, record paths, export animations
+        self.sweep_results = SweepViewHost(self)  # View > Sweep Results…
 
         self.toolbar = build_toolbar(self)
         self.recent_menu = build_menus(self)
@@ -101,6 +107,7 @@ class ExplorerWindow(QMainWindow):
             self._on_pane_added(pane)
         self._on_active_changed(self.explorer.active)
         restore_window(self)
+        self.own_images.jobs.restore()
         self.setAcceptDrops(True)
 
     # -- what is shown --------------------------------------------------------------------------
@@ -141,6 +148,7 @@ class ExplorerWindow(QMainWindow):
         pane.latent_map.mouseLeft.connect(self.status.mouse_left)
         pane.jobs.decode_failed.connect(self.statusBar().showMessage)
         pane.jobs.failed.connect(self.show_error)
+        pane.jobs.noted.connect(lambda text: self.statusBar().showMessage(text, 30_000))
 
     def _on_active_changed(self, state: ModelState) -> None:
         self.status.show_state(state)
@@ -329,18 +337,19 @@ class ExplorerWindow(QMainWindow):
         return FileCommands.checkpoint_in(mime)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self.checkpoint_in(event.mimeData()) is not None:
+        if self.checkpoint_in(event.mimeData()) is not None or image_files_in(event.mimeData()):
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:
         path = self.checkpoint_in(event.mimeData())
-        if path is None:
+        if path is None and not self.own_images.drop(event.mimeData()):
             event.ignore()
             return
         event.acceptProposedAction()
-        self.open_checkpoint(path)
+        if path is not None:
+            self.open_checkpoint(path)
 
     # -- closing --------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -363,6 +372,9 @@ class ExplorerWindow(QMainWindow):
         if not self.training.shutdown_sweep(TRAINING_STOP_TIMEOUT_MS):
             print("gaerchen: the sweep's training thread did not stop in time", file=sys.stderr)
         self.diagnostics.shutdown()
+        self.own_images.shutdown()
+        self.walk.shutdown()
+        self.sweep_results.shutdown()
         self.panes.shutdown()
 
     def confirm_close(self) -> bool:

@@ -75,7 +75,7 @@ class MapHover:
             log_var = encoded.z_log_var[index] if encoded.z_log_var is not None else None
             self._show_posterior(z, log_var)
             label = int(encoded.labels[index])
-            self.card.show_image(index, label, encoded.images[index], z, encoded.test_id(index))
+            self.card.show_image(index, label, encoded.images[index], z, encoded.test_id(index), encoded.class_names)
             self._on_change(index)
         if scene_pos is not None:
             self.card.place_near(self.map.mapFromScene(scene_pos))
@@ -87,12 +87,15 @@ class MapHover:
                 ellipse.setVisible(False)
             return
         self.posterior_sigma = np.exp(0.5 * np.asarray(log_var[:2], dtype=np.float64))
-        angle = np.linspace(0.0, 2 * np.pi, _ELLIPSE_POINTS)
         for k, ellipse in zip(POSTERIOR_SIGMAS, self.ellipses, strict=True):
-            ellipse.setData(
-                z[0] + k * self.posterior_sigma[0] * np.cos(angle), z[1] + k * self.posterior_sigma[1] * np.sin(angle)
-            )
+            ellipse.setData(*posterior_ellipse(z, self.posterior_sigma, k))
             ellipse.setVisible(True)
+
+
+def posterior_ellipse(z: np.ndarray, sigma: np.ndarray, k: float) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) of the ``k``-sigma ellipse of N(z, diag(sigma^2)) on the map (its first two coordinates)."""
+    angle = np.linspace(0.0, 2 * np.pi, _ELLIPSE_POINTS)
+    return z[0] + k * sigma[0] * np.cos(angle), z[1] + k * sigma[1] * np.sin(angle)
 
 
 def skip_hover_events_while(scene: pg.GraphicsScene, dragging: Callable[[], bool]) -> None:

@@ -17,6 +17,20 @@ from gaerchen_gui.gui import process_tuning
 from gaerchen_gui.gui.map_hover import skip_hover_events_while
 
 
+def clicked_point(latent_map, event) -> tuple[float, float] | None:  # pyqtgraph MouseClickEvent
+    """The map point a left click on ``latent_map``'s data area chose, or None (another button, no map
+    yet, a click on an axis, or on the legend, which toggles classes)."""
+    if event.button() != Qt.MouseButton.LeftButton or latent_map.encoded is None:
+        return None
+    scene_pos = event.scenePos()
+    if not latent_map.view_box.sceneBoundingRect().contains(scene_pos):
+        return None
+    if latent_map.legend.isVisible() and latent_map.legend.sceneBoundingRect().contains(scene_pos):
+        return None
+    view = latent_map.view_box.mapSceneToView(scene_pos)
+    return float(view.x()), float(view.y())
+
+
 class MapMouse:
     """Connects itself to ``latent_map``'s scene; the map keeps the state it reads and changes."""
 
@@ -30,17 +44,12 @@ class MapMouse:
 
     def _clicked(self, event) -> None:  # pyqtgraph MouseClickEvent
         m = self.map
-        if event.button() != Qt.MouseButton.LeftButton or m.encoded is None:
+        point = clicked_point(m, event)
+        if point is None:
             return
-        scene_pos = event.scenePos()
-        if not m.view_box.sceneBoundingRect().contains(scene_pos):
-            return  # on an axis
-        if m.legend.isVisible() and m.legend.sceneBoundingRect().contains(scene_pos):
-            return  # the legend toggles classes
         if event.isAccepted() and event.currentItem is m.edge_marker:
             return  # the arrow brought the cursor into view; this click is not a new position
-        view = m.view_box.mapSceneToView(scene_pos)
-        m.set_cursor_position(view.x(), view.y())
+        m.set_cursor_position(*point)
         m.setFocus(Qt.FocusReason.MouseFocusReason)
 
     def _moved(self, scene_pos: QPointF) -> None:

@@ -20,6 +20,12 @@ from PySide6.QtCore import QObject, Signal
 
 from gaerchen_gui.components import latent_view
 from gaerchen_gui.components.explorer_state import ExplorerState
+from gaerchen_gui.components.map_images import (
+    dataset_of,
+    encode_for_checkpoint,
+    encode_training_for_checkpoint,
+    is_stand_in,
+)
 from gaerchen_gui.components.model_state import Busy, CursorImage, ManifoldPicture, ModelState
 from gaerchen_gui.components.subscriptions import Subscriptions
 from gaerchen_gui.core.checkpoints import Checkpoint
@@ -29,7 +35,6 @@ from gaerchen_gui.core.encoding import (
     EmbeddingCache,
     EncodedSet,
     embeddings_cache_name,
-    encode_training_points,
     shared_test_set,
 )
 from gaerchen_gui.core.live_training import LIVE_SUBSET
@@ -50,6 +55,7 @@ class ModelJobs(QObject):
     hover_decoded = Signal(int, object)  # row of the encoded set, (32, 32) image
     decode_failed = Signal(str)
     failed = Signal(str, str)  # a dialog's title and message: a job the user asked for could not be done
+    noted = Signal(str)  # one line about the map's images (files skipped, a folder gone), for the status bar
 
     def __init__(
         self,
@@ -128,7 +134,7 @@ class ModelJobs(QObject):
         return self._image_set if self._image_set is not None else shared_test_set()
 
     def _cache_name(self, checkpoint: Checkpoint, split: str) -> str | None:
-        if split == "test" and self._image_set is not None:
+        if split == "test" and self._image_set is not None and dataset_of(checkpoint) is None:
             return None  # an image set handed in (tests) is not the cached test split
         return embeddings_cache_name(checkpoint.digest, split)
 
@@ -137,21 +143,26 @@ class ModelJobs(QObject):
         name = self._cache_name(checkpoint, "test")
         cached = self._cache.get(name)  # a MapView: the D-dimensional codes and their default view
         if cached is not None:
-            latent_view.show_view(self.state, cached, ticket)
+            self._show(cached, ticket)
             return
         kind = checkpoint.kind.upper()
-        self.state.set_message(f"Loading the Fashion-MNIST test images for the {kind}…")
+        folder = dataset_of(checkpoint)  # None: Fashion-MNIST
+        images = "Fashion-MNIST" if folder is None else f"{folder.name} folder's"
+        self.state.set_message(f"Loading the {images} test images for the {kind}…")
         self.state.set_busy(Busy("encoding"), ticket)
-        worker = LoudWorker(latent_view.encode_for_map, checkpoint.model, self._load_images, cache_name=name)
+        disk_name = name if folder is None else None  # a folder's images may change: kept in memory only
+        worker = LoudWorker(encode_for_checkpoint, checkpoint, self._load_images, cache_name=disk_name)
+        count = "10,000" if folder is None else f"{folder.test_count:,}"
 
         def progress(fraction: float) -> None:
             if self.state.set_busy(Busy("encoding", fraction), ticket):
-                self.state.set_message(f"Encoding the 10,000 test images with the {kind}…  {round(100 * fraction)}%")
+                self.state.set_message(f"Encoding the {count} test images with the {kind}…  {round(100 * fraction)}%")
 
         def done(view: latent_view.MapView) -> None:
-            self._cache.put(name, view)
+            if not is_stand_in(view.encoded):  # the stand-in for a missing folder: look again next time
+                self._cache.put(name, view)
             if self.state.set_busy(None, ticket):
-                latent_view.show_view(self.state, view, ticket)
+                self._show(view, ticket)
 
         worker.yielded.connect(progress)
         worker.returned.connect(done)
@@ -159,6 +170,10 @@ class ModelJobs(QObject):
             lambda err: self.state.fail(f"The test images could not be encoded:\n{error_text(err)}", ticket)
         )
         self._start(worker)
+
+    def _show(self, view: latent_view.MapView, ticket) -> None:
+        if latent_view.show_view(self.state, view, ticket) and view.encoded.note:
+            self.noted.emit(view.encoded.note)
 
     def choose_axes(self, dims: tuple[int, int] | None) -> None:
         """Show two dimensions of a D > 2 model's codes (0-based), or (None) their principal components;
@@ -193,7 +208,8 @@ class ModelJobs(QObject):
         if cached is not None:
             state.set_train_points(cached, ticket)
             return
-        worker = LoudWorker(encode_training_points, checkpoint.model, cache_name=name)
+        folder = dataset_of(checkpoint)  # a folder's training split is not kept on disk: the folder may change
+        worker = LoudWorker(encode_training_for_checkpoint, checkpoint, cache_name=name if folder is None else None)
 
         def done(result: tuple[np.ndarray, np.ndarray]) -> None:
             self._cache.put(name, result)

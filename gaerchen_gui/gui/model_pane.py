@@ -14,6 +14,7 @@ from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from gaerchen_gui.components.explorer_state import ExplorerState
+from gaerchen_gui.components.map_images import is_stand_in
 from gaerchen_gui.components.model_state import ManifoldPicture, ModelState
 from gaerchen_gui.components.subscriptions import Subscriptions
 from gaerchen_gui.core.encoding import EncodedSet
@@ -126,7 +127,8 @@ class ModelPane(QWidget):
         if encoded is None:
             return ""
         view = "" if projection is None else f"  ·  2-D view of {projection.dim}-D"
-        return f"{self.state.kind.upper()}  ·  {len(encoded):,} test images{view}"
+        missing = "  ·  folder missing" if is_stand_in(encoded) else ""
+        return f"{self.state.kind.upper()}  ·  {len(encoded):,} test images{view}{missing}"
 
     def _show_axes(self) -> None:
         """The axes' names: z₀ and z₁, or what the projection shows ("PC 1 (38% of variance)", "z₃ (…)")."""

@@ -16,6 +16,9 @@ stood out of the noise there (end to end, mouse move to painted image).
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import sys
 from dataclasses import dataclass, fields, replace
 
@@ -39,6 +42,10 @@ class Tuning:
     skip_hover_while_dragging: bool = True
     # The training thread runs at nice 5 (Linux): GUI event-loop p95 while training 23.4 ms -> 2.0 ms.
     nice_training_thread: bool = True
+    # When a training run ends, glibc's malloc_trim(0) hands the heap pages that run freed back to the
+    # system: without it, each run's freed tensors stay in the process's heap arenas, fragmented, and
+    # the soak's resident memory floor crept up over its first minutes (see benchmarks/soak.py).
+    trim_heap_after_runs: bool = True
 
     def without(self, *names: str) -> Tuning:
         """This tuning with the named switches off; ValueError for a name that is not a switch."""
@@ -79,3 +86,23 @@ def current() -> Tuning:
 def decode_handoff_s() -> float:
     """Linux only, where it was measured: elsewhere a 1 ms lock timeout can round up to a 15 ms timer tick."""
     return HANDOFF_S if _current.decode_handoff and sys.platform.startswith("linux") else 0.0
+
+
+@functools.cache
+def _malloc_trim():
+    """glibc's malloc_trim, or None where the C library has none (musl, macOS, Windows)."""
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        return None
+
+
+def give_back_freed_memory() -> bool:
+    """After a run that allocated and freed a lot (training): return free heap pages to the system.
+    Takes a few ms; call it off the GUI thread. True if the C library could."""
+    trim = _malloc_trim() if _current.trim_heap_after_runs else None
+    if trim is None:
+        return False
+    trim(0)
+    return True

@@ -28,6 +28,12 @@ class Settings:
         value = self.store.value(key)
         return value if isinstance(value, QByteArray) and not value.isEmpty() else None
 
+    def _strings(self, key: str) -> list[str]:
+        value = self.store.value(key, [])
+        if isinstance(value, str):  # QSettings gives a one-element list back as a plain string
+            value = [value]
+        return [str(v) for v in value or [] if v]
+
     def flag(self, name: str, default: bool) -> bool:
         value = self.store.value(f"toggles/{name}", default)
         if isinstance(value, str):  # INI files give "true"/"false"
@@ -134,14 +140,21 @@ class Settings:
     @property
     def compare_sources(self) -> list[str]:
         """The models of the panes beyond the first ("ae", "vae" or a path); empty: compare mode was off."""
-        value = self.store.value("compare/sources", [])
-        if isinstance(value, str):  # QSettings gives a one-element list back as a plain string
-            value = [value]
-        return [str(v) for v in value or [] if v]
+        return self._strings("compare/sources")
 
     @compare_sources.setter
     def compare_sources(self, sources: list[str]) -> None:
         self.store.setValue("compare/sources", list(sources))
+
+    # -- one's own images pinned on the map -------------------------------------------------
+    @property
+    def own_images(self) -> list[str]:
+        """The pinned files, as ``components/own_images.py`` writes them ("auto|/path/to/file.png")."""
+        return self._strings("own_images/pins")
+
+    @own_images.setter
+    def own_images(self, entries: list[str]) -> None:
+        self.store.setValue("own_images/pins", list(entries))
 
     def sync(self) -> None:
         self.store.sync()

@@ -183,7 +183,8 @@ class SidePanel(QScrollArea):
         if encoded is not None and len(encoded):
             nearest = encoded.index.query((x, y))
             label = int(encoded.labels[nearest.index])
-            self.preview.set_nearest(nearest, label, encoded.index.off_data_threshold, encoded.test_id(nearest.index))
+            threshold, test_id = encoded.index.off_data_threshold, encoded.test_id(nearest.index)
+            self.preview.set_nearest(nearest, label, threshold, test_id, encoded.class_names)
         else:
             self.preview.set_nearest(None)
 

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar
 
 from gaerchen_gui.components.model_state import Busy, ModelState
 from gaerchen_gui.core.checkpoints import Checkpoint
-from gaerchen_gui.core.data import CLASS_NAMES
 from gaerchen_gui.core.encoding import EncodedSet
 from gaerchen_gui.core.model_loading import describe
 from gaerchen_gui.core.neighbours import Nearest
@@ -88,7 +87,7 @@ class ExplorerStatusBar:
         text = f"mouse  z = ({x:+.3f}, {y:+.3f})"
         if encoded is not None and encoded is state.encoded and len(encoded):  # else the map has changed since
             nearest = nearest if nearest is not None else encoded.index.query((x, y))
-            name = CLASS_NAMES[int(encoded.labels[nearest.index])]
+            name = encoded.class_names[int(encoded.labels[nearest.index])]
             number = encoded.test_id(nearest.index)
             text += f"   ·   nearest test image #{number} ({name}) {nearest.distance:.3f} away"
             if nearest.off_data:

@@ -45,6 +45,7 @@ def _duration(seconds: float) -> str:
 
 class SweepDialog(QDialog):
     open_requested = Signal(object)  # a Path: show this checkpoint in the explorer
+    finished_folder = Signal(object)  # the Path a sweep saved into, when it ends having saved a run
 
     def __init__(self, base_config, parent: QWidget | None = None) -> None:  # () -> TrainConfig
         super().__init__(parent)
@@ -162,6 +163,8 @@ class SweepDialog(QDialog):
         self.progress.setValue(1000 if event.reason == "finished" else self.progress.value())
         self.status.setText(event.message + "  Double-click a result to show it in the explorer.")
         self._update_enabled()
+        if self.runner.sweep is not None and self.results.count():
+            self.finished_folder.emit(self.runner.sweep.out_dir)
 
     def _on_failed(self, message: str) -> None:
         self.status.setText(f"The sweep stopped: {message}")

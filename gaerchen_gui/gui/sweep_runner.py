@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 
 import torch
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from gaerchen_gui.core.sweep import BetaSweep, SweepRunDone, SweepStep, SweepStopped
 from gaerchen_gui.gui.training_runner import yield_cpu_to_the_gui
-from gaerchen_gui.gui.workers import LoudWorker, error_text
+from gaerchen_gui.gui.workers import LoudWorker, error_text, one_run_pool
 
 
 def _sweep_job(sweep: BetaSweep):
@@ -34,9 +34,7 @@ class SweepRunner(QObject):
         self._worker: LoudWorker | None = None
         self._stopped: SweepStopped | None = None
         self._error: str | None = None
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._pool.setExpiryTimeout(0)
+        self._pool = one_run_pool(self)  # the sweep trains at the training thread's lowered priority
 
     @property
     def is_running(self) -> bool:

@@ -71,6 +71,7 @@ class TrainingDock:
         if self.sweep is None:
             self.sweep = SweepDialog(self.panel.config, self.window)
             self.sweep.open_requested.connect(self.window.open_checkpoint)
+            self.sweep.finished_folder.connect(self.window.sweep_results.show_finished_sweep)
         self.sweep.show()
         self.sweep.raise_()
         return self.sweep

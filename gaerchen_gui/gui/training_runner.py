@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from gaerchen_gui.core.config import TrainConfig
 from gaerchen_gui.core.live_training import (
@@ -32,7 +32,7 @@ from gaerchen_gui.core.neighbours import NearestIndex
 from gaerchen_gui.core.projection import LatentProjection, LiveProjector
 from gaerchen_gui.core.training import EpochEvent, PausedEvent, StepEvent, StopEvent, TrainControl, Trainer
 from gaerchen_gui.gui import process_tuning
-from gaerchen_gui.gui.workers import LoudWorker, error_text
+from gaerchen_gui.gui.workers import LoudWorker, error_text, one_run_pool
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,7 @@ def _training_job(
         if events is not None:
             events.close()
         snapshots.close(wait_s=1.0)  # a slice at most: no torch threads may outlive the run
+        process_tuning.give_back_freed_memory()  # here, on the training thread: never the GUI's few ms
 
 
 def yield_cpu_to_the_gui() -> None:
@@ -124,11 +125,7 @@ class TrainingRunner(QObject):
         self._error: str | None = None
         self._was_paused = False
         self._projector = LiveProjector()
-        # A pool of its own whose thread exits when the run ends (expiry 0): the training thread's
-        # lowered priority must not be inherited by later work on a shared pool thread.
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._pool.setExpiryTimeout(0)
+        self._pool = one_run_pool(self)
 
     @property
     def is_running(self) -> bool:

@@ -12,6 +12,7 @@ EXPORT_ACTIONS = (
     ActionKey.EXPORT_DECODED_PNG,
     ActionKey.EXPORT_SAMPLES_PNG,
     ActionKey.EXPORT_EMBEDDINGS_CSV,
+    ActionKey.EXPORT_ANIMATION,
 )
 
 
@@ -31,6 +32,7 @@ def build_toolbar(window) -> QToolBar:  # the ExplorerWindow
     toolbar.addAction(a[ActionKey.RESET_VIEW])
     toolbar.addSeparator()
     toolbar.addAction(a[ActionKey.COMPARE])
+    toolbar.addAction(a[ActionKey.WALK])
     toolbar.addAction(a[ActionKey.SHOW_TRAINING])
     window.addToolBar(toolbar)
     return toolbar
@@ -42,6 +44,7 @@ def build_menus(window) -> QMenu:  # the ExplorerWindow
     menu_bar = window.menuBar()
     file_menu = menu_bar.addMenu("&File")
     file_menu.addAction(a[ActionKey.OPEN])
+    file_menu.addAction(a[ActionKey.OPEN_IMAGES])
     recent_menu = file_menu.addMenu("Open &Recent")
     recent_menu.aboutToShow.connect(lambda: window.files.fill_recent_menu(recent_menu))
     file_menu.addSeparator()
@@ -65,6 +68,7 @@ def build_menus(window) -> QMenu:  # the ExplorerWindow
     view_menu.addSeparator()
     view_menu.addAction(a[ActionKey.SHOW_MANIFOLD])
     view_menu.addAction(a[ActionKey.SHOW_COVERAGE])
+    view_menu.addAction(a[ActionKey.WALK])
     view_menu.addSeparator()
     compare_menu = view_menu.addMenu("&Compare")
     for key in (ActionKey.COMPARE, ActionKey.COMPARE_AE_VAE, ActionKey.ADD_PANE, ActionKey.LINK_VIEWS):
@@ -72,7 +76,9 @@ def build_menus(window) -> QMenu:  # the ExplorerWindow
     view_menu.addSeparator()
     view_menu.addAction(a[ActionKey.SHOW_TRAINING])
     view_menu.addAction(a[ActionKey.BETA_SWEEP])
+    view_menu.addAction(a[ActionKey.SWEEP_RESULTS])
     view_menu.addAction(a[ActionKey.SHOW_DIAGNOSTICS])
+    view_menu.addAction(a[ActionKey.SHOW_OWN_IMAGES])
 
     help_menu = menu_bar.addMenu("&Help")
     help_menu.addAction(a[ActionKey.ABOUT])

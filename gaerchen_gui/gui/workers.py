@@ -20,6 +20,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Generator
 
+from PySide6.QtCore import QObject, QThreadPool
 from superqt.utils import GeneratorWorker
 
 
@@ -68,3 +69,13 @@ def error_text(error: BaseException) -> str:
         return message
     name = type(error).__name__
     return f"{name}: {message}" if message else name
+
+
+def one_run_pool(parent: QObject) -> QThreadPool:
+    """A pool of one thread that exits when its run ends (expiry 0), for a run that lowers its
+    thread's priority (training): an unprivileged process cannot raise it again, so the thread must
+    not live on to serve later work, as a shared pool's threads do."""
+    pool = QThreadPool(parent)
+    pool.setMaxThreadCount(1)
+    pool.setExpiryTimeout(0)
+    return pool

@@ -101,6 +101,7 @@ def test_train_throughput_reports_speeds_precision_and_quality():
             "--quality",
             "--quality-steps",
             "2",
+            "--ceiling",
         ],
         capture_output=True,
         text=True,
@@ -108,7 +109,7 @@ def test_train_throughput_reports_speeds_precision_and_quality():
     )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    for key in ("reference_img_s", "gaerchen_img_s", "gaerchen_fp32_img_s", "ratio", "fp32_ratio"):
+    for key in ("reference_img_s", "gaerchen_img_s", "gaerchen_fp32_img_s", "ratio", "fp32_ratio", "bare_loop_img_s"):
         assert is_number(result[key]) and result[key] > 0, (key, result[key])
     assert result["precision_auto"] == ("bf16" if result["cpu_bf16_flags"] else "fp32")
     assert isinstance(result["cpu"], str) and result["cpu"]

@@ -9,6 +9,7 @@ from PIL import Image
 
 from gaerchen_gui.core.animation_file import (
     MP4_MISSING,
+    ExportCancelled,
     ExportError,
     check_export,
     export_kind,
@@ -101,3 +102,25 @@ def test_mp4_without_imageio_ffmpeg_says_what_to_install(tmp_path, monkeypatch):
 def test_an_mp4_side_must_fit_its_macroblocks(tmp_path):
     with pytest.raises(ExportError, match="multiple of 16"):
         check_export(tmp_path / "a.mp4", "mp4", 100)
+
+
+@pytest.mark.parametrize("name", ["a.gif", "a.mp4"])
+@pytest.mark.parametrize("at", [3, 12])  # mid-way, and with the file complete but not yet renamed
+def test_a_cancelled_export_leaves_no_file(tmp_path, name, at):
+    seen = []
+
+    def progress(done, total):
+        seen.append((done, total))
+        if done >= at:
+            raise ExportCancelled
+
+    with pytest.raises(ExportCancelled):
+        write_frames(tmp_path / name, frames(), palette(), fps=10, progress=progress)
+    assert list(tmp_path.iterdir()) == []
+    assert seen[-1][1] == 12
+
+
+def test_progress_ends_with_every_frame(tmp_path):
+    seen = []
+    write_frames(tmp_path / "a.gif", frames(), palette(), fps=10, progress=lambda d, t: seen.append(d))
+    assert seen[-1] == 12 and seen == sorted(seen)

@@ -4,8 +4,8 @@ import torch
 
 from gaerchen_gui.core.checkpoints import load_checkpoint
 from gaerchen_gui.core.config import ConfigError, TrainConfig
-from gaerchen_gui.core.diagnostics import ACTIVE_VARIANCE, class_separation, diagnose
-from gaerchen_gui.core.evaluation import embed_all, posterior_all
+from gaerchen_gui.core.diagnostics import ACTIVE_VARIANCE, class_separation, diagnose, diagnose_model
+from gaerchen_gui.core.evaluation import embed_all, evaluate, posterior_all
 from gaerchen_gui.core.training import StepEvent, Trainer
 from gaerchen_gui.resources import shipped_model_path
 
@@ -90,3 +90,26 @@ def test_kl_warm_up_ramps_the_kl_weight_in_the_minimised_total(small_train_set, 
     assert steps[0].loss < steps[0].recon + 0.5 * steps[0].kl  # the first step's KL weighs 1/8
     with pytest.raises(ConfigError, match="KL warm-up steps"):
         TrainConfig.book("vae", kl_warmup_steps=-1)
+
+
+def test_diagnosing_an_encoded_posterior_decodes_only_and_gives_the_same_numbers(test_set):
+    images = test_set.subset(2000)
+    vae = load_checkpoint(shipped_model_path("vae.pt"), torch.device("cpu")).model
+    labels = images.labels.numpy()
+    from_scratch = diagnose_model(vae, images.images, labels, 500.0)
+    z_mean, z_log_var = posterior_all(vae, images)
+    calls = {"encoder": 0, "decoder": 0}
+    hooks = [
+        getattr(vae, part).register_forward_hook(lambda *a, p=part: calls.__setitem__(p, calls[p] + 1))
+        for part in calls
+    ]
+    reused = diagnose_model(vae, images.images, labels, 500.0, posterior=(z_mean.numpy(), z_log_var.numpy()))
+    for hook in hooks:
+        hook.remove()
+    assert calls["encoder"] == 0 and calls["decoder"] == 4  # 2,000 images in batches of 500
+    assert reused.recon_term == from_scratch.recon_term and reused.n_images == 2000
+    for field in ("kl_per_dim", "z_mean_variance", "mean_sigma"):
+        np.testing.assert_array_equal(getattr(reused.latent, field), getattr(from_scratch.latent, field))
+    assert reused.latent.class_separation == from_scratch.latent.class_separation
+    # the reconstruction term the loss reports (evaluate: encoder and decoder, batch by batch)
+    assert reused.recon_term == pytest.approx(evaluate(vae, images.images, beta=500.0)["recon"], rel=1e-6)

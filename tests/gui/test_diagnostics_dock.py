@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from gaerchen_gui.core.config import TrainConfig
@@ -100,3 +101,25 @@ def test_on_a_small_screen_the_dock_opens_under_the_map(qtbot, make_window):
     wide.diagnostics.show(True)
     assert wide.dockWidgetArea(wide.diagnostics.dock) == Qt.DockWidgetArea.RightDockWidgetArea
     qtbot.waitUntil(lambda: wide.diagnostics.dock.width() >= 280, timeout=5_000)  # once the layout has run
+
+
+def test_a_loaded_vaes_diagnostics_reuse_its_maps_posterior(qtbot, make_window, test_set):
+    window = make_window("vae")
+    state = window.model
+    model = state.checkpoint.model
+    calls = {"encoder": 0, "decoder": 0}
+    hooks = [
+        getattr(model, part).register_forward_hook(lambda *a, p=part: calls.__setitem__(p, calls[p] + 1))
+        for part in calls
+    ]
+    try:
+        window.diagnostics.show(True)
+        qtbot.waitUntil(lambda: state.diagnostics is not None, timeout=60_000)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    assert calls["encoder"] == 0 and calls["decoder"] >= 20  # 10,000 test images decoded in batches of 500
+    expected = diagnose_model(model, test_set.images, test_set.labels.numpy(), state.checkpoint.metadata["beta"])
+    np.testing.assert_allclose(state.diagnostics.latent.kl_per_dim, expected.latent.kl_per_dim, rtol=1e-6)
+    np.testing.assert_allclose(state.diagnostics.latent.mean_sigma, expected.latent.mean_sigma, rtol=1e-6)
+    assert state.diagnostics.recon_term == pytest.approx(expected.recon_term, rel=1e-6)

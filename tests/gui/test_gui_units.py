@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -301,3 +302,29 @@ def test_process_tuning_happens_only_when_applied_and_switches_can_be_turned_off
     assert applied.startswith("0.005 True True")  # the switch interval was turned off, the rest applied
     with pytest.raises(ValueError, match="unknown tuning switch"):
         __import__("gaerchen_gui.gui.process_tuning", fromlist=["Tuning"]).Tuning().without("warp_drive")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="malloc_trim is glibc's (Linux)")
+def test_giving_back_freed_memory_returns_the_holes_a_run_leaves_in_the_heap():
+    """64 KB blocks (under glibc's mmap threshold, so on the heap), every other one freed: free() keeps
+    those holes; the switch hands them back. In a child process: the test's own heap is not measured."""
+    import subprocess
+
+    code = (
+        "import resource, numpy as np\n"
+        "from gaerchen_gui.gui import process_tuning\n"
+        "def rss_mb(): return int(open('/proc/self/statm').read().split()[1]) * resource.getpagesize() / 2**20\n"
+        "for off in ([], ['trim_heap_after_runs']):\n"
+        "    process_tuning.apply(process_tuning.Tuning().without(*off))\n"
+        "    blocks = [np.ones(8_000) for _ in range(3_000)]\n"
+        "    del blocks[::2]\n"
+        "    before = rss_mb()\n"
+        "    gave = process_tuning.give_back_freed_memory()\n"
+        "    print(gave, round(before - rss_mb()))\n"
+        "    del blocks\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    on, off = (line.split() for line in done.stdout.splitlines())
+    assert on[0] == "True" and int(on[1]) > 50  # ~90 MB of holes, nearly all returned
+    assert off == ["False", "0"]

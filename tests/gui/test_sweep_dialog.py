@@ -40,6 +40,10 @@ def test_a_sweep_from_the_window_trains_saves_and_opens_its_vaes(qtbot, window, 
     for beta in (5.0, 50.0):
         meta = load_checkpoint(tmp_path / "sweep" / f"vae-beta-{beta:g}.pt").metadata
         assert meta["beta"] == beta and meta["config"]["seed"] == 3
+    # the sweep view opens on the folder by itself
+    view = window.sweep_results.view
+    assert view is not None and view.isVisible() and view.state.folder == tmp_path / "sweep"
+    qtbot.waitUntil(lambda: sorted(view.multiples) == [5.0, 50.0], timeout=120_000)
     item = dialog.results.item(1)
     dialog.results.itemDoubleClicked.emit(item)
     qtbot.waitUntil(
@@ -91,3 +95,5 @@ def test_closing_the_window_mid_sweep_stops_it_and_keeps_the_run(qtbot, window, 
     assert "A BETA sweep is running" in questions
     qtbot.waitUntil(lambda: not dialog.runner.is_running, timeout=2_000)  # its thread ended during close
     assert load_checkpoint(tmp_path / "s" / "vae-beta-10.pt").metadata["epochs_trained"] == 0
+    qtbot.wait(200)  # the sweep's end reaches the closed window: it opens no sweep view
+    assert window.sweep_results.view is None
