@@ -112,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.set_defaults(command_parser=sweep)
     sweep.add_argument("--betas", required=True, help="comma-separated BETAs, such as 1,10,100,500,2000")
     sweep.add_argument("--out", type=Path, required=True, help="folder for the checkpoints (created if missing)")
+    _add_data_option(sweep, "train every VAE on the images in FOLDER/CLASS/* instead of Fashion-MNIST")
     _add_training_options(sweep)
 
     evaluate = sub.add_parser("evaluate", help="test-set metrics of a checkpoint")
@@ -265,16 +266,21 @@ def _train(args: argparse.Namespace) -> int:
     if problem:
         args.command_parser.error(f"--out: {problem}")
     config = _config_from(args, args.model, args.beta)
-    data = None
-    if args.data is not None:
-        from gaerchen_gui.core.image_folder import check_fits_batch, load_image_folder
-        from gaerchen_gui.core.own_images import skipped_message
+    return run_training_in_terminal(config, args.out, _folder_data(args, config))
 
-        data = load_image_folder(args.data, seed=config.seed)
-        if data.skipped:
-            _note(skipped_message(data.skipped))
-        check_fits_batch(data, config.batch_size, config.limit)
-    return run_training_in_terminal(config, args.out, data)
+
+def _folder_data(args: argparse.Namespace, config):  # -> FolderData | None (core/image_folder.py)
+    """--data's images, read and checked against the training settings; None: Fashion-MNIST."""
+    if args.data is None:
+        return None
+    from gaerchen_gui.core.image_folder import check_fits_batch, load_image_folder
+    from gaerchen_gui.core.own_images import skipped_message
+
+    data = load_image_folder(args.data, seed=config.seed)
+    if data.skipped:
+        _note(skipped_message(data.skipped))
+    check_fits_batch(data, config.batch_size, config.limit)
+    return data
 
 
 def _note(text: str) -> None:
@@ -298,7 +304,11 @@ def _sweep(args: argparse.Namespace) -> int:
     from gaerchen_gui.core.sweep import BetaSweep, parse_betas
     from gaerchen_gui.terminal_sweep import run_sweep_in_terminal
 
-    sweep = BetaSweep(_config_from(args, "vae", None), parse_betas(args.betas), args.out)
+    config = _config_from(args, "vae", None)
+    betas = parse_betas(args.betas)
+    data = _folder_data(args, config)
+    folder = {} if data is None else {"train_set": data.train, "test_set": data.test, "dataset": data.info}
+    sweep = BetaSweep(config, betas, args.out, **folder)
     problem = sweep.target_problem()  # before training, as for train
     if problem:
         args.command_parser.error(f"--out: {problem}")

@@ -17,10 +17,14 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gaerchen_gui.core.config import ConfigError, TrainConfig, check
 from gaerchen_gui.core.data import ImageSet
 from gaerchen_gui.core.training import EpochEvent, StepEvent, StopEvent, StopReason, TrainControl, Trainer
+
+if TYPE_CHECKING:
+    from gaerchen_gui.core.dataset_info import DatasetInfo
 
 MAX_RUNS = 32  # a sweep is a comparison one can still look at, not a hyperparameter search
 
@@ -100,6 +104,7 @@ class BetaSweep:
         train_set: ImageSet | None = None,
         test_set: ImageSet | None = None,
         val_limit: int | None = None,
+        dataset: DatasetInfo | None = None,
     ) -> None:
         if base.model != "vae":
             raise ConfigError("a BETA sweep trains VAEs: BETA is the VAE's reconstruction weight")
@@ -108,6 +113,7 @@ class BetaSweep:
         self.out_dir = Path(out_dir)
         self.control = control or TrainControl()
         self._data = {"train_set": train_set, "test_set": test_set, "val_limit": val_limit}
+        self.dataset = dataset  # a folder's images (recorded in each checkpoint); None: Fashion-MNIST
         self.paths = [self.out_dir / run_file_name(beta) for beta in self.betas]
 
     def target_problem(self) -> str | None:
@@ -143,7 +149,7 @@ class BetaSweep:
             path, problem = None, None
             if steps_trained(trainer):
                 # A full folder must not throw a trained model away: it goes elsewhere, and says where.
-                saved = save_with_fallback(self.paths[index], trainer.model, result_metadata(trainer))
+                saved = save_with_fallback(self.paths[index], trainer.model, result_metadata(trainer, self.dataset))
                 path, problem = saved.path, saved.problem
             yield SweepRunDone(index, runs, config.beta, stop, path, kept_metrics(trainer), problem)
             if stop.reason != "finished":

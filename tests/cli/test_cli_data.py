@@ -118,3 +118,28 @@ def test_a_folder_changed_during_training_is_reported_and_the_read_images_record
     assert "has changed since its images were read (during training)" in capsys.readouterr().err
     recorded = DatasetInfo.from_metadata(load_checkpoint(tmp_path / "m.pt").metadata)
     assert recorded.digest == data.info.digest and recorded.image_count == 30
+
+
+def test_a_sweep_trains_every_vae_on_the_folder_and_records_it(trained, tmp_path, capsys):
+    folder, _ = trained
+    out = tmp_path / "sweep"
+    code = main(["sweep", "--betas", "1,100", "--out", str(out), "--data", str(folder), "--epochs", "1",
+                 "--batch-size", "16", "--seed", "5", "--compile", "off"])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    for beta in ("1", "100"):
+        checkpoint = load_checkpoint(out / f"vae-beta-{beta}.pt")
+        info = DatasetInfo.from_metadata(checkpoint.metadata)
+        assert info.name == "shapes" and info.class_names == ("circle", "cross", "square") and info.test_count == 15
+        assert checkpoint.metadata["beta"] == float(beta) and len(checkpoint.history.steps) == 4  # 60 images / 16
+    assert main(["evaluate", str(out / "vae-beta-1.pt"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["dataset"] == "shapes"
+
+
+def test_a_sweep_on_a_folder_too_small_for_a_batch_exits_with_one_line(trained, tmp_path, capsys):
+    folder, _ = trained
+    code = main(
+        ["sweep", "--betas", "1,100", "--out", str(tmp_path / "s"), "--data", str(folder), "--batch-size", "500"]
+    )
+    err = capsys.readouterr().err
+    assert code == 1 and "fewer than one batch of 500" in err and "Traceback" not in err
+    assert err.count("gaerchen: error") == 1 and not (tmp_path / "s").exists()
