@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -34,6 +35,7 @@ def main() -> None:
     parser.add_argument("--segment", type=int, default=150, help="training steps measured per run")
     args = parser.parse_args()
     rounds, segment = (1, 15) if args.quick else (args.rounds, args.segment)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a measurement, not a window to look at
 
     from gaerchen_gui.gui.app import close_window, create_application
 
