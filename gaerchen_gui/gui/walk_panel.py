@@ -136,6 +136,9 @@ class WalkPanel(QWidget):
             widget.setEnabled(count > 0)
         self.method.setEnabled(self.path.kind == "walk")
         self.steps.setEnabled(self.path.kind == "walk")
+        with signals_blocked(self.method), signals_blocked(self.steps):  # the path's own, however set
+            self.method.setCurrentIndex(self.method.findData(self.path.method))
+            self.steps.setValue(self.path.steps)
         with signals_blocked(self.slider):
             self.slider.setRange(0, max(0, count - 1))
             self.slider.setValue(0)

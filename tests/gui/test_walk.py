@@ -162,3 +162,20 @@ def test_in_compare_mode_the_path_runs_through_every_pane(qtbot, make_window):
     # a pane removed takes its row and layer with it; the path stays on the other
     window.panes.remove_pane(window.panes.panes[1])
     assert list(walk.layers) == [window.model] and walk.panel.strip.images(window.model) is not None
+
+
+def test_the_controls_show_the_paths_method_and_steps_however_they_were_set(qtbot):
+    """The panel shows the state: a method or a step count set on the path itself (a script, a
+    restored session) appears in the controls, without the controls echoing it back."""
+    from gaerchen_gui.components.explorer_state import ExplorerState
+    from gaerchen_gui.components.latent_path import LatentPath, PathEnd
+    from gaerchen_gui.gui.walk_panel import WalkPanel
+
+    path = LatentPath(ExplorerState())
+    panel = WalkPanel(path)
+    qtbot.addWidget(panel)
+    path.set_ends(PathEnd((1.0, 0.0), "a"), PathEnd((0.0, 1.0), "b"))
+    path.set_method("slerp")
+    path.set_steps(7)
+    assert panel.method.currentData() == "slerp" and panel.steps.value() == 7
+    assert path.method == "slerp" and len(path.points) == 7
