@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDockWidget,
     QFileDialog,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -35,6 +37,7 @@ from gaerchen_gui.core.placement import pad_drawing
 from gaerchen_gui.gui.actions import ActionKey
 from gaerchen_gui.gui.drawing_pad import BRUSH_SIZES, DEFAULT_BRUSH, DrawingPad
 from gaerchen_gui.gui.images import to_pixmap
+from gaerchen_gui.gui.latent_map import MIN_MAP_SIZE
 from gaerchen_gui.gui.own_images_jobs import OwnImagesJobs
 from gaerchen_gui.gui.pin_layer import THUMB_PX, PinLayer, framed
 from gaerchen_gui.gui.window_files import CHECKPOINT_SUFFIXES
@@ -206,9 +209,17 @@ class OwnImagesFeature:
         self.panel = OwnImagesPanel(self.own, self.jobs, window)
         self.dock = QDockWidget("Your Images", window)
         self.dock.setObjectName("ownImagesDock")  # saveState() keys docks by name
-        self.dock.setWidget(self.panel)
+        # In a scroll area: the pad, the list and the preview are taller than a small window's map
+        # column, and a dock's minimum height would otherwise make the whole window grow past the screen.
+        scroller = QScrollArea()
+        scroller.setWidget(self.panel)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setMinimumWidth(self.panel.minimumSizeHint().width())
+        self.dock.setWidget(scroller)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
+        self._placed = False
         action = window.actions[ActionKey.SHOW_OWN_IMAGES]
         self.dock.visibilityChanged.connect(lambda shown: shown == self.dock.isVisible() and action.setChecked(shown))
         self.layers: dict[object, PinLayer] = {}  # ModelState -> its pane's layer
@@ -228,9 +239,26 @@ class OwnImagesFeature:
         return self.layers[state]
 
     def show(self, visible: bool) -> None:
+        if visible and not self._placed:
+            self._placed = True
+            self._float_if_no_room()
         self.dock.setVisible(visible)
         if visible:
             self.dock.raise_()
+
+    def _float_if_no_room(self) -> None:
+        """On a small screen (900 x 600) the dock beside the map and the side panel would make the window
+        wider than the screen (1,065 px, measured): there it opens as a window of its own over the
+        explorer's right edge, which the user may dock again."""
+        window = self.window
+        beside = MIN_MAP_SIZE.width() + window.side.minimumWidth() + self.dock.widget().minimumWidth()
+        if window.width() >= beside or self.dock.isFloating():
+            return
+        self.dock.setFloating(True)
+        width = self.dock.widget().minimumWidth() + 40
+        height = min(window.height(), 640)
+        corner = window.geometry().topRight()
+        self.dock.setGeometry(corner.x() - width, corner.y(), width, height)
 
     def drop(self, mime: QMimeData) -> bool:
         """Pin the image files among dropped files; False if there were none."""

@@ -174,3 +174,17 @@ def test_pins_persist_with_the_session_and_missing_files_are_named(qtbot, make_w
     qtbot.waitUntil(lambda: third.own_images.jobs.reading == 0 and len(third.own_images.own.pins) == 1)
     assert "blank.png: no such file" in third.statusBar().currentMessage()
     wait_for_map(qtbot, third)
+
+
+@pytest.mark.parametrize(("size", "floats"), [((900, 600), True), ((1400, 900), False)], ids=["900x600", "1400x900"])
+def test_the_dock_never_makes_the_window_outgrow_a_small_screen(qtbot, make_window, size, floats):
+    """At 900 x 600 the dock beside the map and the side panel made the window 1,065 x 671: there it
+    opens floating; on a large screen it docks beside the map."""
+    window = make_window("ae")
+    window.resize(*size)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == size)
+    window.own_images.show(True)
+    qtbot.waitUntil(window.own_images.dock.isVisible)
+    assert window.own_images.dock.isFloating() == floats
+    assert (window.width(), window.height()) == size
+    assert window.actions[ActionKey.SHOW_OWN_IMAGES].isChecked()
