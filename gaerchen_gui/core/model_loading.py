@@ -9,6 +9,7 @@ from gaerchen_gui.core.checkpoints import Checkpoint, CheckpointError, load_chec
 from gaerchen_gui.resources import shipped_model_path
 
 SHIPPED = {"ae": "ae.pt", "vae": "vae.pt"}
+SHIPPED_SWEEP = "sweep"  # a folder of models/
 # Points the AE / VAE buttons at another folder of ae.pt and vae.pt (tests, self-test on fresh models).
 MODELS_DIR_ENV = "GAERCHEN_MODELS_DIR"
 DEVICE = "cpu"  # single decodes are latency-bound: ~1 ms on one CPU thread beats a GPU round trip
@@ -17,6 +18,13 @@ DEVICE = "cpu"  # single decodes are latency-bound: ~1 ms on one CPU thread beat
 def shipped_path(kind: str) -> Path:
     override = os.environ.get(MODELS_DIR_ENV)
     return Path(override) / SHIPPED[kind] if override else shipped_model_path(SHIPPED[kind])
+
+
+def shipped_sweep_dir() -> Path:
+    """The shipped BETA sweep (``models/sweep/``: one VAE per BETA, see README), which the sweep view
+    shows until another folder is chosen."""
+    override = os.environ.get(MODELS_DIR_ENV)
+    return Path(override) / SHIPPED_SWEEP if override else shipped_model_path(SHIPPED_SWEEP)
 
 
 def load_for_explorer(path: str | os.PathLike) -> Checkpoint:

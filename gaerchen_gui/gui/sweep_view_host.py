@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gaerchen_gui.core.model_loading import shipped_sweep_dir
 from gaerchen_gui.core.sweep_results import folder_problem
 from gaerchen_gui.gui.actions import ActionKey
 from gaerchen_gui.gui.sweep_view import SweepView
@@ -17,7 +18,8 @@ class SweepViewHost:
         self.closed = False  # the window shut down: a sweep it stopped must not open the view again
 
     def show(self, folder: str | Path | None = None) -> SweepView:
-        """Show the view; with ``folder``, that sweep; without, and nothing shown yet, ask for a folder."""
+        """Show the view; with ``folder``, that sweep; without, and nothing shown yet, the shipped sweep
+        (or, where there is none, ask for a folder)."""
         view = self.view
         if view is None:
             view = self.view = SweepView(self.window)
@@ -28,7 +30,11 @@ class SweepViewHost:
         if folder is not None:
             view.open_folder(folder)
         elif view.state.folder is None:
-            view.choose_folder()
+            shipped = shipped_sweep_dir()
+            if folder_problem(shipped) is None:
+                view.open_folder(shipped)  # the trade-off at once; Open Folder… shows another sweep
+            else:
+                view.choose_folder()
         return view
 
     def show_finished_sweep(self, folder: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from gui_support import wait_for_map
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QFileDialog
@@ -100,3 +101,18 @@ def test_the_small_multiples_reflow_with_the_width(qtbot, window, tiny_sweep, mo
         # never cut off at the side: a narrower view puts the multiples in more rows (it scrolls down)
         assert max(m.geometry().right() for m in view.multiples.values()) < across
     assert rows == {1400: 1, 900: 2}
+
+
+def test_without_a_folder_chosen_the_view_shows_the_shipped_sweep(qtbot, window, tiny_sweep, tmp_path, monkeypatch):
+    """Sweep Results… shows the shipped sweep (models/sweep/) at once, without asking for a folder."""
+    import shutil
+
+    from gaerchen_gui.core.model_loading import MODELS_DIR_ENV, shipped_sweep_dir
+
+    shutil.copytree(tiny_sweep, tmp_path / "models" / "sweep")
+    monkeypatch.setenv(MODELS_DIR_ENV, str(tmp_path / "models"))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a: pytest.fail("asked for a folder"))
+    window.actions[ActionKey.SWEEP_RESULTS].trigger()
+    view = window.sweep_results.view
+    qtbot.waitUntil(lambda: not view.loader.running and len(view.multiples) == 3, timeout=LOAD_TIMEOUT_MS)
+    assert view.state.folder == shipped_sweep_dir() and view.status.text() == "3 VAEs, BETA 1 to 2000"
