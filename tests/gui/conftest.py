@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import torch
 from gui_support import train_tiny, wait_for_map
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +24,33 @@ def questions(monkeypatch):
 
     monkeypatch.setattr(QMessageBox, "question", answer)
     return asked
+
+
+@pytest.fixture(autouse=True)
+def unexpected_dialogs(monkeypatch):
+    """Modal dialogs no test asked for. Offscreen nobody ever closes one, so its nested event loop would
+    hang the test and the whole run (CI would time out with no word of why). Each is recorded and
+    answered as a person cancelling would, and the test fails naming it. Tests that expect a dialog
+    patch the function again: the later patch wins."""
+    shown: list[str] = []
+
+    def refuse(what: str, answer):
+        def show(*args, **kwargs):
+            shown.append(f"{what}: " + " / ".join(a for a in args if isinstance(a, str)))
+            return answer
+
+        return show
+
+    for name in ("warning", "critical", "information"):
+        monkeypatch.setattr(QMessageBox, name, refuse(f"QMessageBox.{name}", QMessageBox.StandardButton.Ok))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", refuse("QFileDialog.getOpenFileName", ("", "")))
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", refuse("QFileDialog.getOpenFileNames", ([], "")))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", refuse("QFileDialog.getSaveFileName", ("", "")))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", refuse("QFileDialog.getExistingDirectory", ""))
+    monkeypatch.setattr(QDialog, "exec", refuse("QDialog.exec", QDialog.DialogCode.Rejected.value))
+    yield shown
+    if shown:
+        pytest.fail("a modal dialog opened that the test did not expect: " + "; ".join(shown), pytrace=False)
 
 
 @pytest.fixture
