@@ -14,7 +14,8 @@ from gaerchen_gui.core.neighbours import Nearest
 from gaerchen_gui.gui.live_label import LiveLabel
 from gaerchen_gui.gui.readouts import PendingReadouts
 
-HINT = "Drag the cross, click the map or use the arrow keys to decode a point; hover a dot to see its image."
+# Short enough for a 900-pixel window beside the model readout (the arrow keys are in README and the tooltips).
+HINT = "Drag the cross or click the map to decode; hover a dot to see its image."
 
 
 class ExplorerStatusBar:
@@ -89,9 +90,9 @@ class ExplorerStatusBar:
             nearest = nearest if nearest is not None else encoded.index.query((x, y))
             name = encoded.class_names[int(encoded.labels[nearest.index])]
             number = encoded.test_id(nearest.index)
-            text += f"   ·   nearest test image #{number} ({name}) {nearest.distance:.3f} away"
+            text += f"  ·  nearest #{number} {name}, {nearest.distance:.3f} away"  # as the decoded image's line says it
             if nearest.off_data:
-                text += "   ·   OFF THE DATA"
+                text += "  ·  OFF THE DATA"
         if len(self.window.explorer.models) > 1:
             text = f"{state.display_name}:  {text}"
         self.mouse_label.setText(text)

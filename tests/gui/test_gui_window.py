@@ -124,7 +124,7 @@ def test_a_mouse_readout_deferred_across_a_map_change_names_no_stale_image(qtbot
         "nearest" not in window.status.mouse_label.text() and "z = (+0.000, +0.000)" in window.status.mouse_label.text()
     )
     window.status.show_mouse_readout(window.model, 0.0, 0.0, small.index.query((0.0, 0.0)), small)
-    assert "nearest test image #" in window.status.mouse_label.text()
+    assert "nearest #" in window.status.mouse_label.text()
 
 
 def test_sampling_draws_n_points_and_decodes_them(qtbot, window):
@@ -283,7 +283,7 @@ def test_the_mouse_readout_goes_back_to_the_hint_when_the_mouse_leaves_the_map(q
     from gaerchen_gui.gui.status_bar import HINT
 
     hover_over(qtbot, window.latent_map, window.model.encoded.z[0, :2])
-    qtbot.waitUntil(lambda: "nearest test image" in window.status.mouse_text)
+    qtbot.waitUntil(lambda: "nearest #" in window.status.mouse_text)
     QTest.mouseMove(window.side.preview, QPoint(5, 5))
     window.latent_map.leaveEvent(QEvent(QEvent.Type.Leave))
     qtbot.waitUntil(lambda: window.status.mouse_text == HINT)
@@ -294,7 +294,7 @@ def test_after_switching_models_the_status_bar_speaks_of_no_old_image(qtbot, win
     from gaerchen_gui.gui.status_bar import HINT
 
     hover_over(qtbot, window.latent_map, window.model.encoded.z[0, :2])
-    qtbot.waitUntil(lambda: "nearest test image" in window.status.mouse_text)
+    qtbot.waitUntil(lambda: "nearest #" in window.status.mouse_text)
     assert window.show_shipped("vae") is None
     assert window.status.mouse_text == HINT
     assert window.windowTitle() == "VAE (vae.pt)"  # Qt appends "— Gaerchen" once, by itself
