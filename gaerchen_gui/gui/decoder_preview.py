@@ -81,6 +81,9 @@ class DecoderPreview(QWidget):
         self.view.setMinimumSize(200, 200)
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._badge_off: bool | None = None  # the badge's style is set only when this changes
+        # What the two numbers under the image are: z itself for a 2-D model; for a wider one the map shows
+        # a plane through z-space (a projection), and the numbers are that plane's coordinates.
+        self._coords_name = "z"
 
         # Live labels: these change with every decode and every cursor move (see live_label.py).
         self._coords = LiveLabel(
@@ -140,8 +143,14 @@ class DecoderPreview(QWidget):
         self.shown_z = np.asarray(z, dtype=np.float64)
         self.image = np.asarray(image, dtype=np.float32)
         self._paint(self.image)
-        self._coords.setText("z = (" + ", ".join(f"{c:+.3f}" for c in self.shown_z[:2]) + ")")
+        self._coords.setText(f"{self._coords_name} = (" + ", ".join(f"{c:+.3f}" for c in self.shown_z[:2]) + ")")
         return True
+
+    def set_coordinate_names(self, x: str, y: str, projected: bool) -> None:
+        """``projected``: the map is a plane through a wider latent space, whose axes are ``x`` and ``y``."""
+        self._coords_name = f"{x}, {y}" if projected else "z"
+        if self.shown_z is None:
+            self._coords.setText(f"{self._coords_name} = (–, –)")
 
     def _paint(self, image: np.ndarray) -> None:
         if self._smooth:  # bicubic by Pillow, then drawn with bilinear filtering: no 32-pixel blockiness
@@ -207,6 +216,11 @@ class DecoderPreview(QWidget):
         return None if self.nearest is None else self.nearest.off_data
 
     @property
+    def coordinates_text(self) -> str:
+        """The line under the image: where it was decoded."""
+        return self._coords.text()
+
+    @property
     def paint_count(self) -> int:
         return self.view.paint_count
 
@@ -214,7 +228,7 @@ class DecoderPreview(QWidget):
         self.image = None
         self.shown_z = None
         self.view.set_image(None, smooth=False)
-        self._coords.setText("z = (–, –)")
+        self._coords.setText(f"{self._coords_name} = (–, –)")
         self.set_nearest(None)
 
     def reset_requests(self) -> None:

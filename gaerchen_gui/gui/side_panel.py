@@ -147,7 +147,9 @@ class SidePanel(QScrollArea):
         if encoded is None:
             return
         projection = None if self.state is None else self.state.projection
-        self.coordinates.set_axis_names(*(projection.names[:2] if projection else map(dimension_name, (0, 1))))
+        names = projection.names[:2] if projection else tuple(map(dimension_name, (0, 1)))
+        self.coordinates.set_axis_names(*names)
+        self.preview.set_coordinate_names(*names, projected=projection is not None)
         z = encoded.z[:, :2]
         extent = float(np.max(z.max(axis=0) - z.min(axis=0))) if len(z) else 0.0
         self.coordinates.set_step(float(f"{extent / 100:.1g}") if extent > 0 else 0.05)

@@ -84,6 +84,7 @@ def test_an_8d_model_is_shown_on_its_principal_components_and_decoded_on_that_pl
     window.explorer.set_cursor(float(x), float(y))
     first = wait_for_image(qtbot, window)
     np.testing.assert_allclose(first, decoded(model, projection.to_latent([[x, y]]))[0], atol=ATOL)
+    assert window.preview.coordinates_text == f"PC 1, PC 2 = ({x:+.3f}, {y:+.3f})"  # the plane's, not z's
 
     # a hidden component moved: another image at the same point, the points stay
     controls.sliders[0].setValue(2.0)

@@ -26,6 +26,7 @@ def test_dragging_the_cursor_moves_it_and_changes_the_decoded_image(qtbot, windo
     changes = [np.abs(a - b).max() for a, b in zip(images, images[1:], strict=False)]
     assert all(c > 1e-3 for c in changes)
     assert window.side.coordinates.position() == pytest.approx((x, y), abs=1e-3)
+    assert window.preview.coordinates_text.startswith("z = (")
 
 
 def test_typed_coordinates_move_the_cursor_and_junk_is_refused(qtbot, window):
