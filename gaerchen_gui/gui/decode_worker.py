@@ -34,10 +34,11 @@ from typing import Any
 
 import numpy as np
 import torch
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Signal
 
 from gaerchen_gui.core.models import LatentModel
 from gaerchen_gui.gui import process_tuning
+from gaerchen_gui.gui.latest_wins_thread import LatestWinsThread
 from gaerchen_gui.gui.workers import error_text
 
 log = logging.getLogger(__name__)
@@ -129,21 +130,18 @@ class _ImageDecoder(torch.nn.Module):
         return torch.sigmoid(self.decoder(z))
 
 
-class DecodeWorker(QThread):
+class DecodeWorker(LatestWinsThread):
     """Start with :meth:`start`, feed with :meth:`request`, end with :meth:`stop` (waits for the thread)."""
 
     decoded = Signal(object)  # DecodeResult
     failed = Signal(str, str)  # channel, message: the decoder or a request's ``finish`` raised
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("gaerchen-decoder")
-        self._cond = threading.Condition()
+        super().__init__("gaerchen-decoder", parent)
         self._pending: dict[str, DecodeRequest] = {}
         self._model: LatentModel | None = None
         self._generation = 0
         self._next_id = 0
-        self._stopping = False
         self._traced: TracedDecoder | None = None  # used in the worker thread only
         self._trace_failed = False
         self._idle = False
@@ -194,14 +192,6 @@ class DecodeWorker(QThread):
         if idle and channel == "cursor" and handoff_s > 0:
             self._picked_up.wait(handoff_s)
         return request_id
-
-    def stop(self, timeout_ms: int = 5000) -> None:
-        with self._cond:
-            self._stopping = True
-            self._pending.clear()
-            self._cond.notify()
-        if self.isRunning():
-            self.wait(timeout_ms)
 
     # -- the worker thread ---------------------------------------------------------
     def run(self) -> None:

@@ -1,7 +1,7 @@
 """The thread that encodes one's own images (the drawing, pinned files) for every model on screen.
 
 As the user draws, each mouse move changes the drawing; encoding is ~1-3 ms a model, but on a
-busy machine it may fall behind the mouse. So, like the decode worker (``decode_worker.py``),
+busy machine it may fall behind the mouse. So, like the decode worker (``latest_wins_thread.py``),
 each slot holds at most one pending request and a newer one replaces it: a slot is one model's
 drawing, or one model's pins (always all of them, so a replaced request loses nothing). The
 drawing's slots are served first: the user is steering it. Results reach the GUI thread through
@@ -10,16 +10,16 @@ a queued signal; the receiver checks that they are still wanted (``components/ow
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Signal
 
 from gaerchen_gui.core.models import LatentModel
 from gaerchen_gui.core.placement import Placement, place_images
+from gaerchen_gui.gui.latest_wins_thread import LatestWinsThread
 from gaerchen_gui.gui.workers import error_text
 
 
@@ -37,18 +37,15 @@ class PlacementResult:
     placements: tuple[Placement, ...]
 
 
-class PlacementWorker(QThread):
+class PlacementWorker(LatestWinsThread):
     """Start with :meth:`start`, feed with :meth:`request`, end with :meth:`stop` (waits for the thread)."""
 
     placed = Signal(object)  # PlacementResult
     failed = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("gaerchen-placement")
-        self._cond = threading.Condition()
+        super().__init__("gaerchen-placement", parent)
         self._pending: dict[tuple, PlacementJob] = {}
-        self._stopping = False
         self.replaced = 0  # requests a newer one overtook before they were encoded
 
     def request(self, slot: tuple, model: LatentModel, pixels: np.ndarray, tag: Any = None) -> None:
@@ -65,14 +62,6 @@ class PlacementWorker(QThread):
         with self._cond:
             for slot in [s for s in self._pending if s[1] == key]:
                 del self._pending[slot]
-
-    def stop(self, timeout_ms: int = 5000) -> None:
-        with self._cond:
-            self._stopping = True
-            self._pending.clear()
-            self._cond.notify()
-        if self.isRunning():
-            self.wait(timeout_ms)
 
     def run(self) -> None:
         torch.set_num_threads(1)  # one image: OpenMP over busy cores only adds waiting (see decode_worker.py)
