@@ -13,12 +13,13 @@ that a busy neighbour slows both alike. Goal (issue 15): ``cost_share`` <= 0.05.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
 import tempfile
 from pathlib import Path
+
+from report import print_result  # this folder: the script's own directory is on sys.path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the Spinner of gui_latency.py
 
@@ -96,11 +97,7 @@ def main() -> None:
         "diagnostics_passes": passes["count"],  # live passes delivered, over all the runs with the dock open
         "goal_met": 1 - on / off <= GOAL_SHARE,
     }
-    if args.json:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            print(f"{key:>26}: {value}")
+    print_result(result, args.json)
 
 
 if __name__ == "__main__":

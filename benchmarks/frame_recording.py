@@ -12,9 +12,10 @@ many frames the book's full AE and VAE runs record.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
+
+from report import print_result  # this folder: the script's own directory is on sys.path
 
 from gaerchen_gui.core.config import TrainConfig
 from gaerchen_gui.core.data import load_test_set, load_train_set
@@ -63,11 +64,7 @@ def main() -> None:
         "book_ae_frames": frame_count(3 * 938, 64, len(LIVE_SUBSET), 2),
         "book_vae_frames": frame_count(5 * 600, 100, len(LIVE_SUBSET), 2),
     }
-    if args.json:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            print(f"{key:>26}: {value}")
+    print_result(result, args.json)
 
 
 if __name__ == "__main__":

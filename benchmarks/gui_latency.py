@@ -76,6 +76,7 @@ from pathlib import Path
 
 import numpy as np
 import training_responsiveness  # this folder: the script's own directory is on sys.path
+from report import print_result
 
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = 100  # training batch size, as in train_throughput.py
@@ -969,12 +970,7 @@ def main() -> int:
         platform=os.environ.get("QT_QPA_PLATFORM") or "default",
         benchmark_s=round(time.perf_counter() - started, 1),
     )
-    if args.json:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            text = json.dumps(value) if isinstance(value, (dict, list)) else value
-            print(f"{key:>32}: {text}")
+    print_result(result, args.json)
     return 0
 
 

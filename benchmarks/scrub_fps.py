@@ -20,7 +20,6 @@ Speeds are reported, never asserted; on a shared machine compare them with the b
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -30,6 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from gui_latency import cpu_name  # this folder: the script's own directory is on sys.path
+from report import print_result  # this folder: the script's own directory is on sys.path
 from timelapse_export import synthetic_frames
 
 WINDOW_SIZE = (1400, 900)
@@ -138,11 +138,7 @@ def main() -> None:
             load_average=[round(x, 2) for x in os.getloadavg()],
         )
         close_window(window)
-    if args.json:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            print(f"{key:>18}: {value}")
+    print_result(result, args.json)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ import traceback
 from pathlib import Path
 
 import numpy as np
+from report import print_result  # this folder: the script's own directory is on sys.path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -300,11 +301,7 @@ def main() -> int:
         result["stderr_tail"] = child.stderr[-3000:]
     result["exit_code"] = child.returncode
     result["benchmark_s"] = round(time.perf_counter() - started, 1)
-    if args.json:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            print(f"{key:>28}: {json.dumps(value) if isinstance(value, (dict, list)) else value}")
+    print_result(result, args.json)
     return 0 if result["crashes"] == 0 else 1
 
 

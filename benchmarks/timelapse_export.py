@@ -11,7 +11,6 @@ and writing do not depend on where the points come from, only on how many there 
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
+from report import print_result  # this folder: the script's own directory is on sys.path
 
 from gaerchen_gui.core.animation_file import mp4_support_problem, write_frames
 from gaerchen_gui.core.data import load_test_set
@@ -79,11 +79,7 @@ def main() -> None:
             result.update(
                 mp4_write_s=round(time.perf_counter() - start, 2), mp4_mb=round(mp4.stat().st_size / 2**20, 2)
             )
-    if args.json:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            print(f"{key:>12}: {value}")
+    print_result(result, args.json)
 
 
 if __name__ == "__main__":

@@ -22,12 +22,12 @@ with the VAE's KL (minutes).
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 
 import torch
 import torch.nn.functional as F
+from report import print_result  # this folder: the script's own directory is on sys.path
 from torch import nn
 
 BATCH = 100
@@ -219,11 +219,7 @@ def main() -> None:
         result["quality"] = quality("ae", auto_precision, epochs=1, limit=args.quality_steps * 64)
     if args.quality_book:
         result["quality_book"] = [quality("ae", auto_precision), quality("vae", auto_precision)]
-    if args.json:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            print(f"{key:>22}: {value}")
+    print_result(result, args.json)
 
 
 if __name__ == "__main__":

@@ -14,11 +14,11 @@ are freshly initialised ones: the cost of a forward pass does not depend on thei
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 
 import torch
+from report import print_result  # this folder: the script's own directory is on sys.path
 
 from gaerchen_gui.components.latent_view import plan_view
 from gaerchen_gui.core.data import load_test_set
@@ -74,11 +74,7 @@ def main() -> None:
             "ratio": round(wide / narrow, 3),
             "goal_met": wide / narrow <= GOAL_RATIO,
         }
-    if args.json:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            print(f"{key:>14}: {value}")
+    print_result(result, args.json)
 
 
 if __name__ == "__main__":
