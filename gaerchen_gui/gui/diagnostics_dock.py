@@ -20,7 +20,7 @@ from dataclasses import replace
 
 import torch
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea
+from PySide6.QtWidgets import QDockWidget
 
 from gaerchen_gui.components.model_state import ModelState
 from gaerchen_gui.core.config import DEFAULT_BETA, ConfigError
@@ -30,6 +30,7 @@ from gaerchen_gui.gui.actions import ActionKey
 from gaerchen_gui.gui.background_job import OnePassAtATime
 from gaerchen_gui.gui.diagnostics_panel import DiagnosticsPanel
 from gaerchen_gui.gui.latent_map import MIN_MAP_SIZE
+from gaerchen_gui.gui.scroll_area import scrolled
 
 JOB = "diagnostics"
 DOCK_WIDTH = 380
@@ -138,11 +139,7 @@ class DiagnosticsDock:
         self.panel = DiagnosticsPanel()
         self.dock = QDockWidget("VAE Diagnostics", window)
         self.dock.setObjectName("diagnosticsDock")
-        scroller = QScrollArea()
-        scroller.setWidget(self.panel)
-        scroller.setWidgetResizable(True)
-        scroller.setFrameShape(QFrame.Shape.NoFrame)
-        self.dock.setWidget(scroller)
+        self.dock.setWidget(scrolled(self.panel))
         self.panel.setMinimumWidth(DOCK_MIN_WIDTH)
         self.dock.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea | Qt.DockWidgetArea.BottomDockWidgetArea)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDockWidget,
     QFileDialog,
-    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -40,6 +38,7 @@ from gaerchen_gui.gui.images import to_pixmap
 from gaerchen_gui.gui.latent_map import MIN_MAP_SIZE
 from gaerchen_gui.gui.own_images_jobs import OwnImagesJobs
 from gaerchen_gui.gui.pin_layer import THUMB_PX, PinLayer, framed
+from gaerchen_gui.gui.scroll_area import scrolled
 from gaerchen_gui.gui.window_files import CHECKPOINT_SUFFIXES
 
 PREVIEW_PX = 80  # the reconstruction and the before / after previews
@@ -211,10 +210,7 @@ class OwnImagesFeature:
         self.dock.setObjectName("ownImagesDock")  # saveState() keys docks by name
         # In a scroll area: the pad, the list and the preview are taller than a small window's map
         # column, and a dock's minimum height would otherwise make the whole window grow past the screen.
-        scroller = QScrollArea()
-        scroller.setWidget(self.panel)
-        scroller.setWidgetResizable(True)
-        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller = scrolled(self.panel)
         scroller.setMinimumWidth(self.panel.minimumSizeHint().width())
         self.dock.setWidget(scroller)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)

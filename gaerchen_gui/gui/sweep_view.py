@@ -14,12 +14,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -29,6 +27,7 @@ from gaerchen_gui.components.sweep_state import SweepState
 from gaerchen_gui.core.save_target import user_models_dir
 from gaerchen_gui.core.sweep_results import SweepRun
 from gaerchen_gui.gui.rate_distortion_plot import RateDistortionPlot
+from gaerchen_gui.gui.scroll_area import scrolled
 from gaerchen_gui.gui.sweep_loading import SweepLoader
 from gaerchen_gui.gui.sweep_multiple import MAP_SIZE, SweepMultiple
 from gaerchen_gui.resources import shipped_model_path
@@ -66,10 +65,7 @@ class SweepView(QDialog):
         self._grid_holder = QWidget()
         self._grid = QGridLayout(self._grid_holder)
         self._grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        scroller = QScrollArea()
-        scroller.setWidget(self._grid_holder)
-        scroller.setWidgetResizable(True)
-        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller = scrolled(self._grid_holder)
         self._scroller = scroller
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.plot)

@@ -4,10 +4,11 @@ models' histories over its curves (compare mode), and when it shows itself."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea
+from PySide6.QtWidgets import QDockWidget
 
 from gaerchen_gui.gui.actions import ActionKey
 from gaerchen_gui.gui.history_overlays import HistoryOverlays, OverlayHistory
+from gaerchen_gui.gui.scroll_area import scrolled
 from gaerchen_gui.gui.step_marker import StepMarker
 from gaerchen_gui.gui.sweep_dialog import SweepDialog
 from gaerchen_gui.gui.training_panel import TrainingPanel
@@ -25,11 +26,7 @@ class TrainingDock:
         self.dock.setObjectName("trainingDock")
         # On a small screen (900 x 600) the panel scrolls instead of making the window taller than the screen
         # or squeezing the map: its settings, buttons and curves keep their sizes.
-        scroller = QScrollArea()
-        scroller.setObjectName("trainingScroller")
-        scroller.setWidget(self.panel)
-        scroller.setWidgetResizable(True)
-        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller = scrolled(self.panel, "trainingScroller")
         scroller.setMinimumHeight(TRAINING_DOCK_MIN_HEIGHT)
         self.dock.setWidget(scroller)
         self.dock.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QFrame, QScrollArea
+from PySide6.QtWidgets import QDockWidget, QFileDialog
 
 from gaerchen_gui.components.latent_path import LatentPath, spherical_problem
 from gaerchen_gui.components.model_state import ModelState
@@ -22,6 +22,7 @@ from gaerchen_gui.gui.actions import ActionKey
 from gaerchen_gui.gui.animation_export_dialog import AnimationExportDialog
 from gaerchen_gui.gui.path_decoding import PathDecoding
 from gaerchen_gui.gui.path_layer import PathLayer
+from gaerchen_gui.gui.scroll_area import scrolled
 from gaerchen_gui.gui.walk_panel import WalkPanel
 
 CSV_FILTER = "Path as CSV (*.csv)"
@@ -37,10 +38,7 @@ class WalkDock:
         self.dock.setObjectName("walkDock")
         # On a small screen (900 x 600, compare mode) the panel scrolls instead of making the window taller
         # than the screen: the maps keep their minimum height.
-        scroller = QScrollArea()
-        scroller.setWidget(self.panel)
-        scroller.setWidgetResizable(True)
-        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller = scrolled(self.panel)
         scroller.setMinimumHeight(WALK_DOCK_MIN_HEIGHT)
         self.dock.setWidget(scroller)
         self.dock.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.TopDockWidgetArea)
