@@ -309,16 +309,28 @@ class ModelJobs(QObject):
     def show_snapshot(self, update: LiveMapUpdate) -> bool:
         """Show a training snapshot (embeddings of the live subset, projected for a model with D > 2
         latent dimensions); False until the test set is loaded."""
-        rows, snapshot = self._live_rows, update.snapshot
-        if rows is None or self._shut_down:
+        rows, snapshot, live = self._live_rows, update.snapshot, update.live_set
+        if self._shut_down:
             return False
-        encoded = EncodedSet(
-            z=update.points,
-            labels=rows.labels[LIVE_SUBSET],
-            images=rows.images[LIVE_SUBSET],
-            index=update.index,
-            test_ids=LIVE_SUBSET,
-        )
+        if live is not None:  # a folder's held-out images, with their own labels and class names
+            encoded = EncodedSet(
+                z=update.points,
+                labels=live.labels,
+                images=live.images[:, 0].numpy(),
+                index=update.index,
+                test_ids=live.test_ids,
+                class_names=live.class_names,
+            )
+        elif rows is None:
+            return False
+        else:
+            encoded = EncodedSet(
+                z=update.points,
+                labels=rows.labels[LIVE_SUBSET],
+                images=rows.images[LIVE_SUBSET],
+                index=update.index,
+                test_ids=LIVE_SUBSET,
+            )
         codes = None if update.projection is None else replace(encoded, z=snapshot.embeddings.numpy())
         self.state.show_live(snapshot.global_step, snapshot.model, encoded, update.projection, codes)
         return True

@@ -13,6 +13,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,7 @@ import torch
 from PySide6.QtCore import QObject, Signal
 
 from gaerchen_gui.core.config import TrainConfig
+from gaerchen_gui.core.folder_training import FolderRead, LiveSet, read_training_folder
 from gaerchen_gui.core.live_training import (
     FrameRecorded,
     LiveMapFailed,
@@ -45,11 +47,14 @@ class LiveMapUpdate:
     index: NearestIndex
     points: np.ndarray  # (N, 2) float32: the snapshot's embeddings as the map shows them
     projection: LatentProjection | None = None
+    # The images embedded, with their labels and class names, for a run on a folder; None: Fashion-MNIST's
+    # live subset (core/frames.py's LIVE_SUBSET), whose labels the window holds already.
+    live_set: LiveSet | None = None
 
     @classmethod
-    def of(cls, snapshot: LiveSnapshot, projector: LiveProjector) -> LiveMapUpdate:
+    def of(cls, snapshot: LiveSnapshot, projector: LiveProjector, live_set: LiveSet | None = None) -> LiveMapUpdate:
         projection, points = projector.project(snapshot.embeddings.numpy())
-        return cls(snapshot, NearestIndex(points), points, projection)
+        return cls(snapshot, NearestIndex(points), points, projection, live_set)
 
 
 def _training_job(
@@ -58,25 +63,35 @@ def _training_job(
     control: TrainControl,
     val_limit: int | None,
     projector: LiveProjector,
+    folder: str | None = None,
+    use_live_set: Callable[[LiveSet], None] | None = None,
 ):
-    # Runs in the worker thread: loading 60,000 images and building the model
-    # happen here too, not on the GUI thread.
+    # Runs in the worker thread: loading 60,000 images (or reading a folder of one's own, seconds for
+    # thousands of photos) and building the model happen here too, not on the GUI thread.
     # Threads created after the decode worker's set_num_threads(1) inherit 1 intra-op
     # thread; training wants every core, as `gaerchen train` has.
     torch.set_num_threads(os.cpu_count() or 1)
     yield_cpu_to_the_gui()
-    live_images = snapshots.live_images
-    events = None
+    events, live_set = None, None
     try:
-        trainer = Trainer(config, control=control, val_limit=val_limit)
-        events = live_training(trainer, live_images, snapshots=snapshots)
+        if folder is None:
+            trainer = Trainer(config, control=control, val_limit=val_limit)
+        else:
+            data = read_training_folder(folder, config)  # a DatasetError reaches the panel through ``failed``
+            live_set = LiveSet.of_folder(data)
+            # Before the first snapshot is requested: the snapshot thread reads its images only then.
+            snapshots.live_images = live_set.images
+            use_live_set(live_set)
+            yield FolderRead(data.info, data.skipped)
+            trainer = Trainer(config, data.train, data.test, control=control, val_limit=val_limit)
+        events = live_training(trainer, snapshots.live_images, snapshots=snapshots)
         while True:
             try:
                 event = next(events)
             except StopIteration as finished:
                 return finished.value
             if isinstance(event, LiveSnapshot):
-                event = LiveMapUpdate.of(event, projector)
+                event = LiveMapUpdate.of(event, projector, live_set)
             yield event
     finally:  # also when an aborted worker drops this generator
         if events is not None:
@@ -112,6 +127,7 @@ class TrainingRunner(QObject):
     snapshot = Signal(object)  # LiveMapUpdate
     frame = Signal(object)  # FrameRecorded: the time-lapse grows while the run goes on
     stopped = Signal(object, object)  # StopEvent, Trainer: the run is over and the model is final
+    folder_read = Signal(object)  # FolderRead: a run on a folder has read it and trains now
     failed = Signal(str)  # an exception in the worker, as text for a dialog
     live_map_failed = Signal(str)  # the live map stopped following (training goes on), as text
 
@@ -124,6 +140,7 @@ class TrainingRunner(QObject):
         self._stop_event: StopEvent | None = None
         self._error: str | None = None
         self._was_paused = False
+        self._live_set: LiveSet | None = None  # a folder run's live images, set on its training thread
         self._projector = LiveProjector()
         self._pool = one_run_pool(self)
 
@@ -131,7 +148,15 @@ class TrainingRunner(QObject):
     def is_running(self) -> bool:
         return self._worker is not None
 
-    def start(self, config: TrainConfig, live_images: torch.Tensor, val_limit: int | None = None) -> None:
+    def start(
+        self,
+        config: TrainConfig,
+        live_images: torch.Tensor | None,
+        val_limit: int | None = None,
+        folder: str | None = None,
+    ) -> None:
+        """Train with ``config`` on Fashion-MNIST, the map following ``live_images`` (its live subset),
+        or on ``folder``'s images (read on the training thread), the map following its held-out ones."""
         if self._worker is not None:
             raise RuntimeError("a training run is already in progress")
         config.validated()
@@ -140,12 +165,22 @@ class TrainingRunner(QObject):
         self._stop_event = None
         self._error = None
         self._was_paused = False
+        self._live_set = None
         # Created here, on the GUI thread, so it has the GUI's priority: the live map is what the user
         # watches (with a second busy process, the niced training thread took 3-5x longer to embed a
         # snapshot and the map fell many seconds behind). The runner closes it (see shutdown).
         self._projector = LiveProjector()  # one per run: each snapshot's axes follow the previous one's
         self._snapshots = SnapshotThread(live_images, on_ready=self._emit_snapshot)
-        worker = LoudWorker(_training_job, config, self._snapshots, self._control, val_limit, self._projector)
+        worker = LoudWorker(
+            _training_job,
+            config,
+            self._snapshots,
+            self._control,
+            val_limit,
+            self._projector,
+            folder,
+            self._use_live_set,
+        )
         worker.yielded.connect(self._on_event)
         worker.errored.connect(self._on_error)
         worker.finished.connect(self._on_finished)
@@ -178,9 +213,14 @@ class TrainingRunner(QObject):
         left_ms = max(0.0, timeout_ms / 1000 - (time.monotonic() - started))
         return self._snapshots is None or self._snapshots.close(wait_s=max(left_ms, 0.1))
 
+    def _use_live_set(self, live_set: LiveSet) -> None:
+        """On the training thread, before its first snapshot request (the snapshot thread reads this
+        only after a request, which passes its lock)."""
+        self._live_set = live_set
+
     def _emit_snapshot(self, snapshot: LiveSnapshot) -> None:
         """On the snapshot thread: the signal is queued to the GUI thread."""
-        self.snapshot.emit(LiveMapUpdate.of(snapshot, self._projector))
+        self.snapshot.emit(LiveMapUpdate.of(snapshot, self._projector, self._live_set))
 
     # -- on the GUI thread -------------------------------------------------------
     def _on_event(self, event: object) -> None:
@@ -204,6 +244,8 @@ class TrainingRunner(QObject):
             self.started.emit(event.trainer)
         elif isinstance(event, StopEvent):
             self._stop_event = event
+        elif isinstance(event, FolderRead):
+            self.folder_read.emit(event)
         elif isinstance(event, LiveMapFailed):
             self.live_map_failed.emit(error_text(event.error))
 

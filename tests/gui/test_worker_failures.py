@@ -13,7 +13,6 @@ from __future__ import annotations
 import pytest
 import torch
 from gui_support import wait_for_map
-from PySide6.QtWidgets import QMessageBox
 
 from gaerchen_gui.core.checkpoints import Checkpoint, load_checkpoint
 from gaerchen_gui.core.config import TrainConfig
@@ -22,20 +21,6 @@ from gaerchen_gui.core.encoding import EmbeddingCache
 from gaerchen_gui.gui.actions import ActionKey
 
 TIMEOUT_MS = 60_000
-
-
-@pytest.fixture
-def dialogs(monkeypatch):
-    """Warning and error dialogs, recorded as (title, text) instead of waiting for a click."""
-    shown: list[tuple[str, str]] = []
-
-    def record(parent, title, text, *args, **kwargs):
-        shown.append((title, text))
-        return QMessageBox.StandardButton.Ok
-
-    monkeypatch.setattr(QMessageBox, "warning", record)
-    monkeypatch.setattr(QMessageBox, "critical", record)
-    return shown
 
 
 @pytest.fixture

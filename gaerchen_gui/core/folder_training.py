@@ -1,0 +1,56 @@
+"""Training on a folder of one's own images, for both front ends: the folder read and checked
+against a run's settings (``gaerchen train --data``, the window's training dock), and the held-out
+images a live map follows while it trains. No Qt: the window calls this on its training thread.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from gaerchen_gui.core.config import TrainConfig
+from gaerchen_gui.core.dataset_info import DatasetInfo
+from gaerchen_gui.core.frames import LIVE_SUBSET
+from gaerchen_gui.core.image_folder import FolderData, check_fits_batch, load_image_folder
+
+
+def read_training_folder(folder: str | os.PathLike, config: TrainConfig) -> FolderData:
+    """The folder's images, split by the run's seed; DatasetError (a sentence for the user) if they
+    cannot train with ``config`` (no folder, no classes, one class, fewer images than one batch).
+    Unreadable files are left out and listed in ``skipped``: training goes on without them."""
+    data = load_image_folder(folder, seed=config.seed)
+    check_fits_batch(data, config.batch_size, config.limit)
+    return data
+
+
+@dataclass(frozen=True)
+class LiveSet:
+    """The held-out images a live map follows, with what the map shows of them."""
+
+    images: torch.Tensor  # (N, 1, 32, 32) float32: what the snapshot thread embeds
+    labels: np.ndarray  # (N,) int64, into class_names
+    test_ids: np.ndarray  # (N,) int64: each row's number among the held-out images
+    class_names: tuple[str, ...]
+
+    @classmethod
+    def of_folder(cls, data: FolderData) -> LiveSet:
+        """The folder's first held-out images, as many as a Fashion-MNIST run follows (LIVE_SUBSET);
+        the split shuffled them, so the first ones mix the classes."""
+        n = min(len(data.test), LIVE_SUBSET.size)
+        return cls(
+            images=data.test.images[:n],
+            labels=data.test.labels[:n].numpy(),
+            test_ids=np.arange(n, dtype=np.int64),
+            class_names=data.info.class_names,
+        )
+
+
+@dataclass(frozen=True)
+class FolderRead:
+    """A run's folder has been read: what it trains on, and the files it left out ("path: reason")."""
+
+    info: DatasetInfo
+    skipped: tuple[str, ...]
