@@ -8,13 +8,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-import numpy as np
-import torch
-
 from gaerchen_gui.core.config import TrainConfig
 from gaerchen_gui.core.dataset_info import DatasetInfo
 from gaerchen_gui.core.frames import LIVE_SUBSET
 from gaerchen_gui.core.image_folder import FolderData, check_fits_batch, load_image_folder
+from gaerchen_gui.core.live_training import LiveSet
 
 
 def read_training_folder(folder: str | os.PathLike, config: TrainConfig) -> FolderData:
@@ -26,26 +24,11 @@ def read_training_folder(folder: str | os.PathLike, config: TrainConfig) -> Fold
     return data
 
 
-@dataclass(frozen=True)
-class LiveSet:
-    """The held-out images a live map follows, with what the map shows of them."""
-
-    images: torch.Tensor  # (N, 1, 32, 32) float32: what the snapshot thread embeds
-    labels: np.ndarray  # (N,) int64, into class_names
-    test_ids: np.ndarray  # (N,) int64: each row's number among the held-out images
-    class_names: tuple[str, ...]
-
-    @classmethod
-    def of_folder(cls, data: FolderData) -> LiveSet:
-        """The folder's first held-out images, as many as a Fashion-MNIST run follows (LIVE_SUBSET);
-        the split shuffled them, so the first ones mix the classes."""
-        n = min(len(data.test), LIVE_SUBSET.size)
-        return cls(
-            images=data.test.images[:n],
-            labels=data.test.labels[:n].numpy(),
-            test_ids=np.arange(n, dtype=np.int64),
-            class_names=data.info.class_names,
-        )
+def folder_live_set(data: FolderData) -> LiveSet:
+    """The folder's first held-out images, as many as a Fashion-MNIST run follows (LIVE_SUBSET); the
+    split shuffled them, so the first ones mix the classes."""
+    n = min(len(data.test), LIVE_SUBSET.size)
+    return LiveSet.of(data.test.images[:n], data.test.labels[:n].numpy(), class_names=data.info.class_names)
 
 
 @dataclass(frozen=True)

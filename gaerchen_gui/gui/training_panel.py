@@ -27,6 +27,7 @@ from gaerchen_gui.core.checkpoints import Checkpoint, SavedCheckpoint, save_with
 from gaerchen_gui.core.config import DEFAULT_BETA, ConfigError, TrainConfig
 from gaerchen_gui.core.dataset_info import DatasetInfo
 from gaerchen_gui.core.folder_training import FolderRead
+from gaerchen_gui.core.live_training import LiveSet
 from gaerchen_gui.core.own_images import skipped_message
 from gaerchen_gui.core.run_result import KEEP_RULE, kept_message, result_metadata
 from gaerchen_gui.core.save_target import user_models_dir
@@ -58,7 +59,7 @@ class TrainingPanel(QWidget):
         self.runner = TrainingRunner(self)
         self.curves = LossCurves()
         self.map_status = LiveMapStatus(self)  # the live map's title (the window shows it)
-        self.live_images: torch.Tensor | None = None
+        self.live_set: LiveSet | None = None  # Fashion-MNIST's live subset, from the window's first map of it
         self.val_limit: int | None = None  # tests use a smaller test set; the app uses all 10,000
         self.result: Checkpoint | None = None
         self._last_global_step = 0
@@ -164,7 +165,7 @@ class TrainingPanel(QWidget):
             self._say(f"Not started: {err}.", error=True)
             return False
         folder = self.form.data.folder
-        if folder is None and self.live_images is None:
+        if folder is None and self.live_set is None:
             self._say("Not started: the test images are not loaded yet (the map says why if they fail).", error=True)
             return False
         self._config = config
@@ -176,7 +177,7 @@ class TrainingPanel(QWidget):
         self.status.setText("Loading data and building the model…" if folder is None else "Reading the folder…")
         self._say("")
         self.map_status.start()
-        self.runner.start(config, self.live_images, val_limit=self.val_limit, folder=folder)
+        self.runner.start(config, self.live_set, val_limit=self.val_limit, folder=folder)
         self._set_running(True)
         return True
 

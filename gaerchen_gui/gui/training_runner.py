@@ -21,10 +21,11 @@ import torch
 from PySide6.QtCore import QObject, Signal
 
 from gaerchen_gui.core.config import TrainConfig
-from gaerchen_gui.core.folder_training import FolderRead, LiveSet, read_training_folder
+from gaerchen_gui.core.folder_training import FolderRead, folder_live_set, read_training_folder
 from gaerchen_gui.core.live_training import (
     FrameRecorded,
     LiveMapFailed,
+    LiveSet,
     LiveSnapshot,
     SnapshotThread,
     TrainingStarted,
@@ -47,12 +48,10 @@ class LiveMapUpdate:
     index: NearestIndex
     points: np.ndarray  # (N, 2) float32: the snapshot's embeddings as the map shows them
     projection: LatentProjection | None = None
-    # The images embedded, with their labels and class names, for a run on a folder; None: Fashion-MNIST's
-    # live subset (core/frames.py's LIVE_SUBSET), whose labels the window holds already.
-    live_set: LiveSet | None = None
+    live_set: LiveSet | None = None  # the images embedded, with their labels and class names
 
     @classmethod
-    def of(cls, snapshot: LiveSnapshot, projector: LiveProjector, live_set: LiveSet | None = None) -> LiveMapUpdate:
+    def of(cls, snapshot: LiveSnapshot, projector: LiveProjector, live_set: LiveSet | None) -> LiveMapUpdate:
         projection, points = projector.project(snapshot.embeddings.numpy())
         return cls(snapshot, NearestIndex(points), points, projection, live_set)
 
@@ -63,6 +62,7 @@ def _training_job(
     control: TrainControl,
     val_limit: int | None,
     projector: LiveProjector,
+    live_set: LiveSet | None,
     folder: str | None = None,
     use_live_set: Callable[[LiveSet], None] | None = None,
 ):
@@ -72,13 +72,13 @@ def _training_job(
     # thread; training wants every core, as `gaerchen train` has.
     torch.set_num_threads(os.cpu_count() or 1)
     yield_cpu_to_the_gui()
-    events, live_set = None, None
+    events = None
     try:
         if folder is None:
             trainer = Trainer(config, control=control, val_limit=val_limit)
         else:
             data = read_training_folder(folder, config)  # a DatasetError reaches the panel through ``failed``
-            live_set = LiveSet.of_folder(data)
+            live_set = folder_live_set(data)
             # Before the first snapshot is requested: the snapshot thread reads its images only then.
             snapshots.live_images = live_set.images
             use_live_set(live_set)
@@ -140,7 +140,7 @@ class TrainingRunner(QObject):
         self._stop_event: StopEvent | None = None
         self._error: str | None = None
         self._was_paused = False
-        self._live_set: LiveSet | None = None  # a folder run's live images, set on its training thread
+        self._live_set: LiveSet | None = None  # what the run's live map follows
         self._projector = LiveProjector()
         self._pool = one_run_pool(self)
 
@@ -151,12 +151,12 @@ class TrainingRunner(QObject):
     def start(
         self,
         config: TrainConfig,
-        live_images: torch.Tensor | None,
+        live_set: LiveSet | None,
         val_limit: int | None = None,
         folder: str | None = None,
     ) -> None:
-        """Train with ``config`` on Fashion-MNIST, the map following ``live_images`` (its live subset),
-        or on ``folder``'s images (read on the training thread), the map following its held-out ones."""
+        """Train with ``config`` on Fashion-MNIST, the map following ``live_set`` (its live subset), or
+        on ``folder``'s images (read on the training thread), the map following its held-out ones."""
         if self._worker is not None:
             raise RuntimeError("a training run is already in progress")
         config.validated()
@@ -165,12 +165,12 @@ class TrainingRunner(QObject):
         self._stop_event = None
         self._error = None
         self._was_paused = False
-        self._live_set = None
+        self._live_set = live_set  # a folder run's is set on its training thread, once it is read
         # Created here, on the GUI thread, so it has the GUI's priority: the live map is what the user
         # watches (with a second busy process, the niced training thread took 3-5x longer to embed a
         # snapshot and the map fell many seconds behind). The runner closes it (see shutdown).
         self._projector = LiveProjector()  # one per run: each snapshot's axes follow the previous one's
-        self._snapshots = SnapshotThread(live_images, on_ready=self._emit_snapshot)
+        self._snapshots = SnapshotThread(live_set and live_set.images, on_ready=self._emit_snapshot)
         worker = LoudWorker(
             _training_job,
             config,
@@ -178,6 +178,7 @@ class TrainingRunner(QObject):
             self._control,
             val_limit,
             self._projector,
+            live_set,
             folder,
             self._use_live_set,
         )

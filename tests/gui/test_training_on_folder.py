@@ -13,8 +13,10 @@ from shape_images import make_fashion_folder
 
 from gaerchen_gui.core.checkpoints import load_checkpoint
 from gaerchen_gui.core.config import TrainConfig
+from gaerchen_gui.core.data import CLASS_NAMES
 from gaerchen_gui.core.dataset_info import DatasetInfo
 from gaerchen_gui.core.image_folder import load_image_folder
+from gaerchen_gui.core.live_training import LIVE_SUBSET
 from gaerchen_gui.gui.data_choice import FASHION_MNIST
 from gaerchen_gui.gui.training_panel import TrainingPanel
 
@@ -70,7 +72,7 @@ def test_the_data_choice_names_the_folder_and_goes_back_to_fashion_mnist(qtbot, 
 
 
 def test_a_run_on_a_folder_trains_and_opens_in_the_explorer_with_its_images(
-    qtbot, window, clothes, monkeypatch, tmp_path
+    qtbot, window, clothes, monkeypatch, tmp_path, test_set
 ):
     panel = window.training_panel
     panel.val_limit = 200
@@ -105,6 +107,16 @@ def test_a_run_on_a_folder_trains_and_opens_in_the_explorer_with_its_images(
     assert encoded.class_names == CLASSES and window.latent_map.legend.names == CLASSES
     assert len(encoded) == 24 and set(encoded.labels.tolist()) == {0, 1, 2}
     np.testing.assert_array_equal(encoded.images, held_out.images[:, 0].numpy())  # its own images
+
+    # back to Fashion-MNIST: the next run's live map follows its live subset, under its class names
+    panel.form.data.activated.emit(0)
+    panel.apply_config(small_config(epochs=1, batch_size=50, limit=200))
+    assert panel.start()
+    qtbot.waitUntil(lambda: not panel.runner.is_running, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: len(window.model.encoded) == len(LIVE_SUBSET), timeout=10_000)
+    assert window.model.encoded.class_names == CLASS_NAMES and window.latent_map.legend.names == CLASS_NAMES
+    np.testing.assert_array_equal(window.model.encoded.labels, test_set.labels.numpy()[LIVE_SUBSET])
+    assert DatasetInfo.from_metadata(panel.result.metadata).folder is None
 
 
 def test_unreadable_files_are_listed_and_training_goes_on(qtbot, panel, clothes, monkeypatch, tmp_path, dialogs):
