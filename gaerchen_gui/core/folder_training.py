@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from gaerchen_gui.core.config import TrainConfig
 from gaerchen_gui.core.dataset_info import DatasetInfo
 from gaerchen_gui.core.frames import LIVE_SUBSET
-from gaerchen_gui.core.image_folder import FolderData, check_fits_batch, load_image_folder
+from gaerchen_gui.core.image_folder import FolderData, change_since, check_fits_batch, load_image_folder
 from gaerchen_gui.core.live_training import LiveSet
 
 
@@ -29,6 +29,26 @@ def folder_live_set(data: FolderData) -> LiveSet:
     split shuffled them, so the first ones mix the classes."""
     n = min(len(data.test), LIVE_SUBSET.size)
     return LiveSet.of(data.test.images[:n], data.test.labels[:n].numpy(), class_names=data.info.class_names)
+
+
+def change_during_training(info: DatasetInfo) -> str | None:
+    """One sentence if the folder changed since the run read it, else None. The images were all read
+    before the first step, so the run itself is not disturbed; but the checkpoint then describes images
+    the folder no longer holds. Reads every file again (for the digest): call it off the GUI thread."""
+    change = change_since(info)
+    if change is None:
+        return None
+    return (
+        f"{change} (during training): the model learnt the {info.image_count} images read at the start, "
+        "and the checkpoint records those"
+    )
+
+
+@dataclass(frozen=True)
+class FolderChanged:
+    """The folder a run trained on changed while it trained (:func:`change_during_training`'s sentence)."""
+
+    note: str
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from gaerchen_gui.core.checkpoints import Checkpoint, SavedCheckpoint, save_with_fallback
 from gaerchen_gui.core.config import DEFAULT_BETA, ConfigError, TrainConfig
 from gaerchen_gui.core.dataset_info import DatasetInfo
-from gaerchen_gui.core.folder_training import FolderRead
+from gaerchen_gui.core.folder_training import FolderChanged, FolderRead
 from gaerchen_gui.core.live_training import LiveSet
 from gaerchen_gui.core.own_images import skipped_message
 from gaerchen_gui.core.run_result import KEEP_RULE, kept_message, result_metadata
@@ -123,7 +123,7 @@ class TrainingPanel(QWidget):
         self.runner.snapshot.connect(self.snapshotReady)
         self.runner.stopped.connect(self._on_stopped)
         self.runner.failed.connect(self._on_failed)
-        self.runner.folder_read.connect(self._on_folder_read)
+        self.runner.folder_event.connect(self._on_folder_event)
         self.runner.live_map_failed.connect(
             lambda error: self._say(f"The live map stopped following this run (training goes on): {error}", error=True)
         )
@@ -193,7 +193,10 @@ class TrainingPanel(QWidget):
             if self.runner.is_running:
                 self.status.setText("Resuming…")
 
-    def _on_folder_read(self, read: FolderRead) -> None:
+    def _on_folder_event(self, read: FolderRead | FolderChanged) -> None:
+        if isinstance(read, FolderChanged):  # said with the run's last message, which follows
+            self._data_note = "\n".join(note for note in (self._data_note, f"Note: {read.note}.") if note)
+            return
         self._dataset = read.info
         if read.skipped:
             self._data_note = f"{sentence(skipped_message(read.skipped))}; training goes on without them."

@@ -21,7 +21,13 @@ import torch
 from PySide6.QtCore import QObject, Signal
 
 from gaerchen_gui.core.config import TrainConfig
-from gaerchen_gui.core.folder_training import FolderRead, folder_live_set, read_training_folder
+from gaerchen_gui.core.folder_training import (
+    FolderChanged,
+    FolderRead,
+    change_during_training,
+    folder_live_set,
+    read_training_folder,
+)
 from gaerchen_gui.core.live_training import (
     FrameRecorded,
     LiveMapFailed,
@@ -89,6 +95,12 @@ def _training_job(
             try:
                 event = next(events)
             except StopIteration as finished:
+                # Read every file again, here (never on the GUI thread); not for a run stopped by the user or
+                # by closing the window, which must not wait for a large folder.
+                if folder is not None and trainer.history.steps and not control.cancelled:
+                    note = change_during_training(data.info)
+                    if note:
+                        yield FolderChanged(note)
                 return finished.value
             if isinstance(event, LiveSnapshot):
                 event = LiveMapUpdate.of(event, projector, live_set)
@@ -127,7 +139,7 @@ class TrainingRunner(QObject):
     snapshot = Signal(object)  # LiveMapUpdate
     frame = Signal(object)  # FrameRecorded: the time-lapse grows while the run goes on
     stopped = Signal(object, object)  # StopEvent, Trainer: the run is over and the model is final
-    folder_read = Signal(object)  # FolderRead: a run on a folder has read it and trains now
+    folder_event = Signal(object)  # FolderRead once a run has read its folder; FolderChanged at its end
     failed = Signal(str)  # an exception in the worker, as text for a dialog
     live_map_failed = Signal(str)  # the live map stopped following (training goes on), as text
 
@@ -245,8 +257,8 @@ class TrainingRunner(QObject):
             self.started.emit(event.trainer)
         elif isinstance(event, StopEvent):
             self._stop_event = event
-        elif isinstance(event, FolderRead):
-            self.folder_read.emit(event)
+        elif isinstance(event, (FolderRead, FolderChanged)):
+            self.folder_event.emit(event)
         elif isinstance(event, LiveMapFailed):
             self.live_map_failed.emit(error_text(event.error))
 

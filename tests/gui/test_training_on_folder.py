@@ -199,3 +199,17 @@ def test_a_folder_changed_after_choosing_it_is_read_as_it_is_at_start(
     qtbot.waitUntil(lambda: not panel.runner.is_running, timeout=TIMEOUT_MS)
     assert_refused(panel, dialogs, "has images of one class only (ankle boot)")
     assert panel.curves.n_steps == 0  # nothing was trained
+
+
+def test_a_folder_changed_while_training_is_named_when_the_run_ends(qtbot, panel, clothes, monkeypatch, tmp_path):
+    folder = shutil.copytree(clothes, tmp_path / "clothes")
+    choose(monkeypatch, panel, folder)
+    panel.apply_config(small_config(epochs=2))
+    # after the folder was read (steps come after), a new image arrives in it
+    panel.runner.step.connect(lambda _: shutil.copy(folder / "bag" / "000.png", folder / "bag" / "new.png"))
+    assert panel.start()
+    qtbot.waitUntil(lambda: not panel.runner.is_running, timeout=TIMEOUT_MS)
+    message = panel.message.text()
+    assert "Trained 2 epochs" in message and "has changed since its images were read (during training)" in message
+    assert "the model learnt the 120 images read at the start" in message
+    assert DatasetInfo.from_metadata(panel.result.metadata).image_count == 120  # what it learnt, not what is there
