@@ -172,7 +172,8 @@ class TrainingPanel(QWidget):
         self._folder, self._dataset, self._data_note = folder, None, ""
         self.result = None
         self._last_global_step = 0
-        self.curves.reset(config.model, config.beta)
+        if folder is None:  # a folder's run resets them once the folder is read: a refused one leaves them
+            self.curves.reset(config.model, config.beta)
         self.progress.setRange(0, 0)  # busy until the first step says how many there are
         self.status.setText("Loading data and building the model…" if folder is None else "Reading the folder…")
         self._say("")
@@ -198,6 +199,7 @@ class TrainingPanel(QWidget):
             self._data_note = "\n".join(note for note in (self._data_note, f"Note: {read.note}.") if note)
             return
         self._dataset = read.info
+        self.curves.reset(self._config.model, self._config.beta)
         if read.skipped:
             self._data_note = f"{sentence(skipped_message(read.skipped))}; training goes on without them."
             self._say("")

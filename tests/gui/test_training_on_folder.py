@@ -181,11 +181,14 @@ def test_a_folder_gone_after_choosing_it_leaves_the_explorer_as_it_was(
         window.model.encoded,
         window.latent_map.getPlotItem().titleLabel.text,
     )
+    curves = (panel.curves.caption.text(), panel.curves.n_steps)
+    assert curves[0] == "history of ae.pt"
     assert panel.start()
     qtbot.waitUntil(lambda: not panel.runner.is_running, timeout=TIMEOUT_MS)
     assert_refused(panel, dialogs, f"{folder}: no such folder")
     assert window.model.checkpoint is checkpoint and window.model.encoded is encoded and window.model.live is None
     assert window.latent_map.getPlotItem().titleLabel.text == title
+    assert (panel.curves.caption.text(), panel.curves.n_steps) == curves  # the model's history stays
 
 
 def test_a_folder_changed_after_choosing_it_is_read_as_it_is_at_start(
