@@ -1,5 +1,5 @@
 """The training dock's settings: one field per hyperparameter, the book's presets, and the
-form read back as a validated :class:`TrainConfig`.
+form read back as a validated :class:`TrainConfig`; beside them, what to train on (data_choice.py).
 
 The ranges come from core/config.py's LIMITS, so the form offers exactly what the
 command line accepts. While a run trains, the form shows that run's settings and

@@ -194,14 +194,14 @@ class TrainingPanel(QWidget):
             if self.runner.is_running:
                 self.status.setText("Resuming…")
 
-    def _on_folder_event(self, read: FolderRead | FolderChanged) -> None:
-        if isinstance(read, FolderChanged):  # said with the run's last message, which follows
-            self._data_note = "\n".join(note for note in (self._data_note, f"Note: {read.note}.") if note)
+    def _on_folder_event(self, event: FolderRead | FolderChanged) -> None:
+        if isinstance(event, FolderChanged):  # said with the run's last message, which follows
+            self._data_note = "\n".join(note for note in (self._data_note, f"Note: {event.note}.") if note)
             return
-        self._dataset = read.info
+        self._dataset = event.info
         self.curves.reset(self._config.model, self._config.beta)
-        if read.skipped:
-            self._data_note = f"{sentence(skipped_message(read.skipped))}; training goes on without them."
+        if event.skipped:
+            self._data_note = f"{sentence(skipped_message(event.skipped))}; training goes on without them."
             self._say("")
         self.status.setText("Building the model…")
 

@@ -53,13 +53,13 @@ class LiveMapUpdate:
     snapshot: LiveSnapshot
     index: NearestIndex
     points: np.ndarray  # (N, 2) float32: the snapshot's embeddings as the map shows them
+    live_set: LiveSet  # the images embedded, with their labels and class names
     projection: LatentProjection | None = None
-    live_set: LiveSet | None = None  # the images embedded, with their labels and class names
 
     @classmethod
-    def of(cls, snapshot: LiveSnapshot, projector: LiveProjector, live_set: LiveSet | None) -> LiveMapUpdate:
+    def of(cls, snapshot: LiveSnapshot, projector: LiveProjector, live_set: LiveSet) -> LiveMapUpdate:
         projection, points = projector.project(snapshot.embeddings.numpy())
-        return cls(snapshot, NearestIndex(points), points, projection, live_set)
+        return cls(snapshot, NearestIndex(points), points, live_set, projection)
 
 
 def _training_job(

@@ -82,6 +82,7 @@ def test_a_run_on_a_folder_trains_and_opens_in_the_explorer_with_its_images(
     panel.snapshotReady.connect(snapshots.append)
     assert panel.start()
     assert panel.status.text() == "Reading the folder…"  # read on the training thread, not here
+    assert not panel.form.data.isEnabled()  # the settings beside a run are that run's
     qtbot.waitUntil(lambda: not panel.runner.is_running, timeout=TIMEOUT_MS)
     assert "Trained 3 epochs" in panel.message.text(), panel.message.text()
     steps = [row[1] for row in panel.result.history.steps]  # [global step, total loss, ...]
