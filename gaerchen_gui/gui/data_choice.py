@@ -16,7 +16,7 @@ HELP = "Train on Fashion-MNIST, or on a folder of your own images with one subfo
 
 
 class DataChoice(QComboBox):
-    """ "Fashion-MNIST", the chosen folder (its path elided, in full in the tooltip) and "Folder…"."""
+    """A list of Fashion-MNIST, the chosen folder (its path elided; in full in the tooltip) and Folder…."""
 
     folderChanged = Signal(object)  # the folder (str) or None for Fashion-MNIST
 
