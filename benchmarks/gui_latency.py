@@ -693,6 +693,7 @@ def measure_training(window, spin: Spinner, plan: Plan) -> dict:  # an ExplorerW
 
     from gaerchen_gui.core.config import TrainConfig
     from gaerchen_gui.core.encoding import shared_test_set
+    from gaerchen_gui.core.live_training import LiveSet
 
     panel = window.training_panel
     # epochs=3: an epoch is 600 steps at batch 100, so no test pass falls inside the measurement
@@ -707,8 +708,9 @@ def measure_training(window, spin: Spinner, plan: Plan) -> dict:  # an ExplorerW
     segments["cli_same_threads"] = [same.segment(plan.train_steps, plan.cli_cap_s)]
 
     panel.apply_config(config)
-    if panel.live_images is None:
-        panel.live_images = shared_test_set().images[:LIVE_IMAGES]
+    if panel.live_set is None:
+        test_set = shared_test_set()
+        panel.live_set = LiveSet.of(test_set.images[:LIVE_IMAGES], test_set.labels[:LIVE_IMAGES].numpy())
         notes.append(f"the panel had no live images; the benchmark gave it the first {LIVE_IMAGES:,} test images")
     steps: list[tuple[float, int, float]] = []  # on the GUI thread: (arrival, global step, the event's images/s)
     # The step timestamps that count are taken in the training thread (StepEvent.finished_at): queued

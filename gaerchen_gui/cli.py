@@ -273,13 +273,12 @@ def _folder_data(args: argparse.Namespace, config):  # -> FolderData | None (cor
     """--data's images, read and checked against the training settings; None: Fashion-MNIST."""
     if args.data is None:
         return None
-    from gaerchen_gui.core.image_folder import check_fits_batch, load_image_folder
+    from gaerchen_gui.core.folder_training import read_training_folder
     from gaerchen_gui.core.own_images import skipped_message
 
-    data = load_image_folder(args.data, seed=config.seed)
+    data = read_training_folder(args.data, config)
     if data.skipped:
         _note(skipped_message(data.skipped))
-    check_fits_batch(data, config.batch_size, config.limit)
     return data
 
 

@@ -81,14 +81,8 @@ def run_training_in_terminal(config: TrainConfig, out: Path, data: FolderData | 
 
 
 def _say_if_changed(data: FolderData) -> None:
-    """The images were all read before the first step, so a folder changed during training does not
-    disturb it; but the checkpoint then describes images the folder no longer holds, and says so."""
-    from gaerchen_gui.core.image_folder import change_since
+    from gaerchen_gui.core.folder_training import change_during_training
 
-    change = change_since(data.info)
-    if change:
-        print(
-            f"note: {change} (during training): the model learnt the {data.info.image_count} images read at "
-            "the start, and the checkpoint records those",
-            file=sys.stderr,
-        )
+    note = change_during_training(data.info)
+    if note:
+        print(f"note: {note}", file=sys.stderr)

@@ -39,3 +39,18 @@ def make_shape_folder(root: Path, per_class: int = 20, shapes=SHAPES, seed: int 
         for i in range(per_class):
             shape_image(shape, rng).save(root / shape / f"{i:03d}.png")
     return root
+
+
+def make_fashion_folder(root: Path, test_set, classes=(1, 8, 9), per_class: int = 30) -> Path:
+    """``root/<class name>/<i>.png``: the first ``per_class`` Fashion-MNIST test images of each class
+    in ``classes`` (labels), saved as 28 x 28 PNGs the way a user's folder would hold them."""
+    from gaerchen_gui.core.data import CLASS_NAMES
+
+    labels = test_set.labels.numpy()
+    for label in classes:
+        folder = root / CLASS_NAMES[label].lower().replace("/", "-")
+        folder.mkdir(parents=True, exist_ok=True)
+        for i, row in enumerate(np.flatnonzero(labels == label)[:per_class]):
+            pixels = test_set.images[row, 0, 2:30, 2:30].numpy()  # the 28 x 28 image inside the padding
+            Image.fromarray((pixels * 255).round().astype(np.uint8)).save(folder / f"{i:03d}.png")
+    return root

@@ -223,9 +223,10 @@ def check_fits_batch(data: FolderData, batch_size: int, limit: int | None = None
     """DatasetError if the training images (the first ``limit``) do not fill one batch."""
     n = len(data.train) if limit is None else min(limit, len(data.train))
     if n < batch_size:
+        listed = f" ({skipped_message(data.skipped)})" if data.skipped else ""
         raise DatasetError(
             f"{data.info.folder} gives {n} training images ({data.info.test_count} more held out for testing), "
-            f"fewer than one batch of {batch_size}: add images or lower --batch-size"
+            f"fewer than one batch of {batch_size}: add images or choose a smaller batch size{listed}"
         )
 
 

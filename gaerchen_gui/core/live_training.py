@@ -24,14 +24,19 @@ import threading
 import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
+from gaerchen_gui.core.data import CLASS_NAMES
 from gaerchen_gui.core.evaluation import embed_all
-from gaerchen_gui.core.frames import LIVE_SUBSET  # noqa: F401 - its home moved; the window imports it from here
+from gaerchen_gui.core.frames import LIVE_SUBSET
 from gaerchen_gui.core.models import LatentModel
 from gaerchen_gui.core.training import PausedEvent, StepEvent, Trainer, TrainEvent
+
+if TYPE_CHECKING:
+    from gaerchen_gui.core.encoding import EncodedSet
 
 # How far the map may trail training: the README promises about two updates a second, and a
 # map more than a second behind is shown as "map updating" by the GUI (see LAG_GOAL_S there).
@@ -54,6 +59,38 @@ def snapshot_wait(cost_s: float, min_interval_s: float = MIN_INTERVAL_S) -> floa
     if 2 * cost_s <= LAG_GOAL_S:
         return min_interval_s
     return max(min_interval_s, min(cost_s / MAX_SHARE, MAX_WAIT_S))
+
+
+@dataclass(frozen=True)
+class LiveSet:
+    """The test images a live map follows (Fashion-MNIST's LIVE_SUBSET, or a folder's first held-out
+    images), with what the map shows of them."""
+
+    images: torch.Tensor  # (N, 1, 32, 32) float32: what the snapshots embed
+    labels: np.ndarray  # (N,) int64, into class_names
+    test_ids: np.ndarray  # (N,) int64: each row's number in its test set (what the user is told)
+    class_names: tuple[str, ...] = CLASS_NAMES
+
+    @classmethod
+    def of(
+        cls,
+        images: torch.Tensor,
+        labels: np.ndarray,
+        test_ids: np.ndarray | None = None,
+        class_names: tuple[str, ...] = CLASS_NAMES,
+    ) -> LiveSet:
+        """``test_ids`` None: row i is test image i."""
+        ids = np.arange(len(labels), dtype=np.int64) if test_ids is None else np.asarray(test_ids, dtype=np.int64)
+        return cls(images, np.asarray(labels, dtype=np.int64), ids, tuple(class_names))
+
+    @classmethod
+    def cut_from(cls, encoded: EncodedSet) -> LiveSet | None:
+        """Fashion-MNIST's live subset (LIVE_SUBSET), cut from a map of its whole test set; None if
+        ``encoded`` is not one (a folder's images, or a subset)."""
+        if encoded.test_ids is not None or encoded.class_names != CLASS_NAMES or len(encoded) <= LIVE_SUBSET.max():
+            return None
+        images = torch.from_numpy(encoded.images[LIVE_SUBSET][:, None].copy())
+        return cls.of(images, encoded.labels[LIVE_SUBSET], LIVE_SUBSET)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import torch
 from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QWidget
@@ -25,7 +24,7 @@ from gaerchen_gui.components.model_state import ModelState
 from gaerchen_gui.core.checkpoints import Checkpoint, CheckpointError
 from gaerchen_gui.core.data import ImageSet
 from gaerchen_gui.core.encoding import EmbeddingCache, EncodedSet
-from gaerchen_gui.core.live_training import LIVE_SUBSET
+from gaerchen_gui.core.live_training import LiveSet
 from gaerchen_gui.core.model_loading import load_for_explorer, load_shipped, shipped_kind_of
 from gaerchen_gui.gui.about_dialog import AboutDialog
 from gaerchen_gui.gui.actions import ActionKey, create_actions
@@ -179,8 +178,8 @@ class ExplorerWindow(QMainWindow):
     def _on_encoded(self, state: ModelState, encoded: EncodedSet | None) -> None:
         if encoded is None or state.live is not None:
             return
-        if self.training_panel.live_images is None and encoded.test_ids is None and len(encoded) > LIVE_SUBSET.max():
-            self.training_panel.live_images = torch.from_numpy(encoded.images[LIVE_SUBSET][:, None].copy())
+        if self.training_panel.live_set is None:
+            self.training_panel.live_set = LiveSet.cut_from(encoded)  # None unless Fashion-MNIST's test set
         if state is not self.model:
             return
         if len(encoded):  # start inside the data, whatever the model's scale

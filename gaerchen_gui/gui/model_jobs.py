@@ -37,7 +37,6 @@ from gaerchen_gui.core.encoding import (
     embeddings_cache_name,
     shared_test_set,
 )
-from gaerchen_gui.core.live_training import LIVE_SUBSET
 from gaerchen_gui.core.manifold import manifold_grid, render_manifold
 from gaerchen_gui.core.sampling import sample_latent_points
 from gaerchen_gui.gui.coverage_job import CoverageJob
@@ -73,7 +72,6 @@ class ModelJobs(QObject):
         self._cache = cache if cache is not None else SHARED_CACHE
         self._rng = rng if rng is not None else np.random.default_rng()
         self._workers: list = []  # encoding workers; only the newest of each kind matters (tickets)
-        self._live_rows: EncodedSet | None = None  # the full test set the live subset is cut from
         self._shut_down = False
 
         self.decoder = DecodeWorker(self)
@@ -116,7 +114,6 @@ class ModelJobs(QObject):
 
     def _on_checkpoint_changed(self, checkpoint: Checkpoint | None) -> None:
         self._stop_workers()
-        self._live_rows = None
         if checkpoint is not None:
             self.encode(checkpoint)
 
@@ -124,7 +121,6 @@ class ModelJobs(QObject):
         if encoded is None:
             return
         if self.state.live is None:
-            self._live_rows = encoded
             self.resample()
             self.request_train_points()
         self.request_manifold()  # latest wins: while one grid decodes, newer snapshots replace the next
@@ -308,16 +304,17 @@ class ModelJobs(QObject):
     # -- the model being trained ------------------------------------------------------------------
     def show_snapshot(self, update: LiveMapUpdate) -> bool:
         """Show a training snapshot (embeddings of the live subset, projected for a model with D > 2
-        latent dimensions); False until the test set is loaded."""
-        rows, snapshot = self._live_rows, update.snapshot
-        if rows is None or self._shut_down:
+        latent dimensions), with the images, labels and class names the run follows; False once shut down."""
+        snapshot, live = update.snapshot, update.live_set
+        if self._shut_down:
             return False
         encoded = EncodedSet(
             z=update.points,
-            labels=rows.labels[LIVE_SUBSET],
-            images=rows.images[LIVE_SUBSET],
+            labels=live.labels,
+            images=live.images[:, 0].numpy(),
             index=update.index,
-            test_ids=LIVE_SUBSET,
+            test_ids=live.test_ids,
+            class_names=live.class_names,
         )
         codes = None if update.projection is None else replace(encoded, z=snapshot.embeddings.numpy())
         self.state.show_live(snapshot.global_step, snapshot.model, encoded, update.projection, codes)

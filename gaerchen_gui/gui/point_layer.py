@@ -205,7 +205,16 @@ class PointLayer(pg.GraphicsObject):
         self._refresh()
 
     def _refresh(self) -> None:
-        self._shown = np.flatnonzero(self._class_visible[self._labels]) if len(self._labels) else self._shown[:0]
+        if len(self._labels):
+            # Classes past the flags are drawn: a live map switching to a folder's classes gives the legend
+            # its names (and fewer flags) while this layer still holds the earlier set's labels.
+            flags = self._class_visible
+            missing = int(self._labels.max()) + 1 - len(flags)
+            if missing > 0:
+                flags = np.concatenate([flags, np.ones(missing, dtype=bool)])
+            self._shown = np.flatnonzero(flags[self._labels])
+        else:
+            self._shown = self._shown[:0]
         self._bounds = None
         if len(self._shown):
             xy = self._xy[self._shown]

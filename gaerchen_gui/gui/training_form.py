@@ -1,5 +1,5 @@
 """The training dock's settings: one field per hyperparameter, the book's presets, and the
-form read back as a validated :class:`TrainConfig`.
+form read back as a validated :class:`TrainConfig`; beside them, what to train on (data_choice.py).
 
 The ranges come from core/config.py's LIMITS, so the form offers exactly what the
 command line accepts. While a run trains, the form shows that run's settings and
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from gaerchen_gui.core.config import EXPLORER_LATENT_DIMS, LIMITS, ConfigError, TrainConfig
 from gaerchen_gui.core.precision import PRECISION_HELP, PRECISIONS
+from gaerchen_gui.gui.data_choice import DataChoice
 
 TRAIN_IMAGES = 60_000  # Fashion-MNIST's training set, when a config has no limit
 
@@ -55,7 +56,7 @@ class TrainingForm(QGroupBox):
         self.beta.setToolTip("VAE loss = BETA x mean per-pixel BCE + KL; larger BETA = sharper, less regular")
         self.seed = spin_box("seed")
         self.train_size = spin_box("limit", single_step=1000)
-        self.train_size.setToolTip("Use the first N of the 60,000 training images")
+        self.train_size.setToolTip("Use the first N training images (60,000: all of Fashion-MNIST's, or of a folder's)")
         self.latent_dim = spin_box("latent_dim")
         self.latent_dim.setRange(*EXPLORER_LATENT_DIMS)
         self.latent_dim.setToolTip(
@@ -71,6 +72,8 @@ class TrainingForm(QGroupBox):
             self.precision.addItem(name, name)
             self.precision.setItemData(self.precision.count() - 1, PRECISION_HELP[name], Qt.ItemDataRole.ToolTipRole)
         self.precision.setToolTip(f"Maths of the forward pass (auto: {PRECISION_HELP['auto']})")
+        self.data = DataChoice()  # Fashion-MNIST or a folder: not part of TrainConfig, read at Start
+        self.data.folderChanged.connect(lambda _: self.update_enabled())
         self.book_ae = book_ae = QPushButton("Book AE")
         book_ae.setToolTip("The book's settings for its AE: Adam 1e-3, batch 64, 3 epochs")
         book_ae.clicked.connect(lambda: self.apply_config(TrainConfig.book("ae")))
@@ -89,7 +92,7 @@ class TrainingForm(QGroupBox):
                 (("Learning rate", self.learning_rate), ("BETA", self.beta)),
                 (("Seed", self.seed), ("Train images", self.train_size)),
                 (("Latent size", self.latent_dim), ("KL warm-up", self.kl_warmup)),
-                (("Precision", self.precision),),
+                (("Precision", self.precision), ("Data", self.data)),
             ],
             start=1,
         ):
@@ -102,7 +105,6 @@ class TrainingForm(QGroupBox):
         presets.addWidget(book_vae)
         presets.addStretch(1)
         self.sweep_button = QPushButton("BETA sweep…")
-        self.sweep_button.setToolTip("Train one VAE per BETA with these settings, one after another")
         self.sweep_button.clicked.connect(self.sweepRequested)
         presets.addWidget(self.sweep_button)
         form.addLayout(presets, 6, 0, 1, 4)
@@ -149,8 +151,16 @@ class TrainingForm(QGroupBox):
         """The settings beside a run are that run's: nothing is editable while it trains."""
         running = self._is_running()
         for widget in (self.model_kind, self.epochs, self.batch_size, self.learning_rate, self.seed,
-                       self.train_size, self.latent_dim, self.precision, self.book_ae, self.book_vae):  # fmt: skip
+                       self.train_size, self.latent_dim, self.precision, self.book_ae, self.book_vae,
+                       self.data):  # fmt: skip
             widget.setEnabled(not running)
+        # The window's sweep trains on Fashion-MNIST; `gaerchen sweep --data FOLDER` sweeps a folder.
+        self.sweep_button.setEnabled(self.data.folder is None)
+        self.sweep_button.setToolTip(
+            "Train one VAE per BETA with these settings, one after another"
+            if self.data.folder is None
+            else "The window's sweep trains on Fashion-MNIST: for a folder, use gaerchen sweep --data FOLDER"
+        )
         for vae_only in (self.beta, self.kl_warmup):
             vae_only.setEnabled(not running and self.kind == "vae")
 

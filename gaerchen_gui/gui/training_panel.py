@@ -25,6 +25,10 @@ from PySide6.QtWidgets import (
 
 from gaerchen_gui.core.checkpoints import Checkpoint, SavedCheckpoint, save_with_fallback
 from gaerchen_gui.core.config import DEFAULT_BETA, ConfigError, TrainConfig
+from gaerchen_gui.core.dataset_info import DatasetInfo
+from gaerchen_gui.core.folder_training import FolderChanged, FolderRead
+from gaerchen_gui.core.live_training import LiveSet
+from gaerchen_gui.core.own_images import skipped_message
 from gaerchen_gui.core.run_result import KEEP_RULE, kept_message, result_metadata
 from gaerchen_gui.core.save_target import user_models_dir
 from gaerchen_gui.core.training import EpochEvent, StepEvent, StopEvent, Trainer, TrainingHistory
@@ -55,11 +59,14 @@ class TrainingPanel(QWidget):
         self.runner = TrainingRunner(self)
         self.curves = LossCurves()
         self.map_status = LiveMapStatus(self)  # the live map's title (the window shows it)
-        self.live_images: torch.Tensor | None = None
+        self.live_set: LiveSet | None = None  # Fashion-MNIST's live subset, from the window's first map of it
         self.val_limit: int | None = None  # tests use a smaller test set; the app uses all 10,000
         self.result: Checkpoint | None = None
         self._last_global_step = 0
         self._config: TrainConfig | None = None
+        self._folder: str | None = None  # the folder the run was started on; None: Fashion-MNIST
+        self._dataset: DatasetInfo | None = None  # that folder as read, once it is
+        self._data_note = ""  # files of the folder left out: said under every message of the run
 
         self.form = TrainingForm(is_running=lambda: self.runner.is_running)
         self.form.kindChanged.connect(self._on_kind_changed)
@@ -116,6 +123,7 @@ class TrainingPanel(QWidget):
         self.runner.snapshot.connect(self.snapshotReady)
         self.runner.stopped.connect(self._on_stopped)
         self.runner.failed.connect(self._on_failed)
+        self.runner.folder_event.connect(self._on_folder_event)
         self.runner.live_map_failed.connect(
             lambda error: self._say(f"The live map stopped following this run (training goes on): {error}", error=True)
         )
@@ -156,18 +164,21 @@ class TrainingPanel(QWidget):
         except ConfigError as err:
             self._say(f"Not started: {err}.", error=True)
             return False
-        if self.live_images is None:
+        folder = self.form.data.folder
+        if folder is None and self.live_set is None:
             self._say("Not started: the test images are not loaded yet (the map says why if they fail).", error=True)
             return False
         self._config = config
+        self._folder, self._dataset, self._data_note = folder, None, ""
         self.result = None
         self._last_global_step = 0
-        self.curves.reset(config.model, config.beta)
+        if folder is None:  # a folder's run resets them once the folder is read: a refused one leaves them
+            self.curves.reset(config.model, config.beta)
         self.progress.setRange(0, 0)  # busy until the first step says how many there are
-        self.status.setText("Loading data and building the model…")
+        self.status.setText("Loading data and building the model…" if folder is None else "Reading the folder…")
         self._say("")
         self.map_status.start()
-        self.runner.start(config, self.live_images, val_limit=self.val_limit)
+        self.runner.start(config, self.live_set, val_limit=self.val_limit, folder=folder)
         self._set_running(True)
         return True
 
@@ -183,8 +194,21 @@ class TrainingPanel(QWidget):
             if self.runner.is_running:
                 self.status.setText("Resuming…")
 
+    def _on_folder_event(self, event: FolderRead | FolderChanged) -> None:
+        if isinstance(event, FolderChanged):  # said with the run's last message, which follows
+            self._data_note = "\n".join(note for note in (self._data_note, f"Note: {event.note}.") if note)
+            return
+        self._dataset = event.info
+        self.curves.reset(self._config.model, self._config.beta)
+        if event.skipped:
+            self._data_note = f"{sentence(skipped_message(event.skipped))}; training goes on without them."
+            self._say("")
+        self.status.setText("Building the model…")
+
     def _on_started(self, trainer: Trainer) -> None:
-        self.status.setText(f"Training on {len(trainer.train_set):,} images, device {trainer.device}…")
+        info = self._dataset
+        source = "" if info is None else f" of {info.name} ({len(info.class_names)} classes)"
+        self.status.setText(f"Training on {len(trainer.train_set):,} images{source}, device {trainer.device}…")
 
     def _on_step(self, event: StepEvent) -> None:
         self._last_global_step = event.global_step
@@ -236,22 +260,28 @@ class TrainingPanel(QWidget):
     def _on_failed(self, error: str) -> None:
         self.map_status.stop()
         self.progress.setRange(0, 1)
+        self._set_running(False)
+        if self._folder is not None and self._dataset is None:  # the folder could not be read or used
+            self.status.setText("Not started.")
+            self._say(f"Cannot train on this folder: {error}", error=True)
+            QMessageBox.warning(self, "Cannot train on this folder", f"{sentence(error)}.\n\n"
+                                "Nothing was trained: the explorer's model is unchanged.")  # fmt: skip
+            return
         self.status.setText("Failed.")
         self._say(f"Training failed: {error}", error=True)
-        self._set_running(False)
         QMessageBox.critical(self, "Training failed", f"Training stopped with an error:\n\n{error}\n\n"
                              "The explorer's model is unchanged.")  # fmt: skip
 
     def _checkpoint_from(self, trainer: Trainer) -> Checkpoint:
         # The run is over: the worker no longer touches the trainer, so copying is safe.
         model = copy.deepcopy(trainer.model).to("cpu", memory_format=torch.contiguous_format).eval()
-        metadata = result_metadata(trainer)
+        metadata = result_metadata(trainer, self._dataset)
         history = TrainingHistory.from_dict(metadata["history"])
         return Checkpoint(model, metadata, None, history, frames=trainer.recorder.frames())
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet("color: #c0392b;" if error else "")
-        self.message.setText(text)
+        self.message.setText("\n".join(line for line in (text, self._data_note) if line))
 
     # -- results -------------------------------------------------------------------------
     def adopt(self) -> None:

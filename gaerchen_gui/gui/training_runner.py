@@ -13,6 +13,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,9 +21,17 @@ import torch
 from PySide6.QtCore import QObject, Signal
 
 from gaerchen_gui.core.config import TrainConfig
+from gaerchen_gui.core.folder_training import (
+    FolderChanged,
+    FolderRead,
+    change_during_training,
+    folder_live_set,
+    read_training_folder,
+)
 from gaerchen_gui.core.live_training import (
     FrameRecorded,
     LiveMapFailed,
+    LiveSet,
     LiveSnapshot,
     SnapshotThread,
     TrainingStarted,
@@ -44,12 +53,13 @@ class LiveMapUpdate:
     snapshot: LiveSnapshot
     index: NearestIndex
     points: np.ndarray  # (N, 2) float32: the snapshot's embeddings as the map shows them
+    live_set: LiveSet  # the images embedded, with their labels and class names
     projection: LatentProjection | None = None
 
     @classmethod
-    def of(cls, snapshot: LiveSnapshot, projector: LiveProjector) -> LiveMapUpdate:
+    def of(cls, snapshot: LiveSnapshot, projector: LiveProjector, live_set: LiveSet) -> LiveMapUpdate:
         projection, points = projector.project(snapshot.embeddings.numpy())
-        return cls(snapshot, NearestIndex(points), points, projection)
+        return cls(snapshot, NearestIndex(points), points, live_set, projection)
 
 
 def _training_job(
@@ -58,25 +68,42 @@ def _training_job(
     control: TrainControl,
     val_limit: int | None,
     projector: LiveProjector,
+    live_set: LiveSet | None,
+    folder: str | None = None,
+    use_live_set: Callable[[LiveSet], None] | None = None,
 ):
-    # Runs in the worker thread: loading 60,000 images and building the model
-    # happen here too, not on the GUI thread.
+    # Runs in the worker thread: loading 60,000 images (or reading a folder of one's own, seconds for
+    # thousands of photos) and building the model happen here too, not on the GUI thread.
     # Threads created after the decode worker's set_num_threads(1) inherit 1 intra-op
     # thread; training wants every core, as `gaerchen train` has.
     torch.set_num_threads(os.cpu_count() or 1)
     yield_cpu_to_the_gui()
-    live_images = snapshots.live_images
     events = None
     try:
-        trainer = Trainer(config, control=control, val_limit=val_limit)
-        events = live_training(trainer, live_images, snapshots=snapshots)
+        if folder is None:
+            trainer = Trainer(config, control=control, val_limit=val_limit)
+        else:
+            data = read_training_folder(folder, config)  # a DatasetError reaches the panel through ``failed``
+            live_set = folder_live_set(data)
+            # Before the first snapshot is requested: the snapshot thread reads its images only then.
+            snapshots.live_images = live_set.images
+            use_live_set(live_set)
+            yield FolderRead(data.info, data.skipped)
+            trainer = Trainer(config, data.train, data.test, control=control, val_limit=val_limit)
+        events = live_training(trainer, snapshots.live_images, snapshots=snapshots)
         while True:
             try:
                 event = next(events)
             except StopIteration as finished:
+                # Read every file again, here (never on the GUI thread); not for a run stopped by the user or
+                # by closing the window, which must not wait for a large folder.
+                if folder is not None and trainer.history.steps and not control.cancelled:
+                    note = change_during_training(data.info)
+                    if note:
+                        yield FolderChanged(note)
                 return finished.value
             if isinstance(event, LiveSnapshot):
-                event = LiveMapUpdate.of(event, projector)
+                event = LiveMapUpdate.of(event, projector, live_set)
             yield event
     finally:  # also when an aborted worker drops this generator
         if events is not None:
@@ -112,6 +139,7 @@ class TrainingRunner(QObject):
     snapshot = Signal(object)  # LiveMapUpdate
     frame = Signal(object)  # FrameRecorded: the time-lapse grows while the run goes on
     stopped = Signal(object, object)  # StopEvent, Trainer: the run is over and the model is final
+    folder_event = Signal(object)  # FolderRead once a run has read its folder; FolderChanged at its end
     failed = Signal(str)  # an exception in the worker, as text for a dialog
     live_map_failed = Signal(str)  # the live map stopped following (training goes on), as text
 
@@ -124,6 +152,7 @@ class TrainingRunner(QObject):
         self._stop_event: StopEvent | None = None
         self._error: str | None = None
         self._was_paused = False
+        self._live_set: LiveSet | None = None  # what the run's live map follows
         self._projector = LiveProjector()
         self._pool = one_run_pool(self)
 
@@ -131,7 +160,15 @@ class TrainingRunner(QObject):
     def is_running(self) -> bool:
         return self._worker is not None
 
-    def start(self, config: TrainConfig, live_images: torch.Tensor, val_limit: int | None = None) -> None:
+    def start(
+        self,
+        config: TrainConfig,
+        live_set: LiveSet | None,
+        val_limit: int | None = None,
+        folder: str | None = None,
+    ) -> None:
+        """Train with ``config`` on Fashion-MNIST, the map following ``live_set`` (its live subset), or
+        on ``folder``'s images (read on the training thread), the map following its held-out ones."""
         if self._worker is not None:
             raise RuntimeError("a training run is already in progress")
         config.validated()
@@ -140,12 +177,23 @@ class TrainingRunner(QObject):
         self._stop_event = None
         self._error = None
         self._was_paused = False
+        self._live_set = live_set  # a folder run's is set on its training thread, once it is read
         # Created here, on the GUI thread, so it has the GUI's priority: the live map is what the user
         # watches (with a second busy process, the niced training thread took 3-5x longer to embed a
         # snapshot and the map fell many seconds behind). The runner closes it (see shutdown).
         self._projector = LiveProjector()  # one per run: each snapshot's axes follow the previous one's
-        self._snapshots = SnapshotThread(live_images, on_ready=self._emit_snapshot)
-        worker = LoudWorker(_training_job, config, self._snapshots, self._control, val_limit, self._projector)
+        self._snapshots = SnapshotThread(live_set and live_set.images, on_ready=self._emit_snapshot)
+        worker = LoudWorker(
+            _training_job,
+            config,
+            self._snapshots,
+            self._control,
+            val_limit,
+            self._projector,
+            live_set,
+            folder,
+            self._use_live_set,
+        )
         worker.yielded.connect(self._on_event)
         worker.errored.connect(self._on_error)
         worker.finished.connect(self._on_finished)
@@ -178,9 +226,14 @@ class TrainingRunner(QObject):
         left_ms = max(0.0, timeout_ms / 1000 - (time.monotonic() - started))
         return self._snapshots is None or self._snapshots.close(wait_s=max(left_ms, 0.1))
 
+    def _use_live_set(self, live_set: LiveSet) -> None:
+        """On the training thread, before its first snapshot request (the snapshot thread reads this
+        only after a request, which passes its lock)."""
+        self._live_set = live_set
+
     def _emit_snapshot(self, snapshot: LiveSnapshot) -> None:
         """On the snapshot thread: the signal is queued to the GUI thread."""
-        self.snapshot.emit(LiveMapUpdate.of(snapshot, self._projector))
+        self.snapshot.emit(LiveMapUpdate.of(snapshot, self._projector, self._live_set))
 
     # -- on the GUI thread -------------------------------------------------------
     def _on_event(self, event: object) -> None:
@@ -204,6 +257,8 @@ class TrainingRunner(QObject):
             self.started.emit(event.trainer)
         elif isinstance(event, StopEvent):
             self._stop_event = event
+        elif isinstance(event, (FolderRead, FolderChanged)):
+            self.folder_event.emit(event)
         elif isinstance(event, LiveMapFailed):
             self.live_map_failed.emit(error_text(event.error))
 

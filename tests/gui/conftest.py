@@ -54,6 +54,20 @@ def unexpected_dialogs(monkeypatch):
 
 
 @pytest.fixture
+def dialogs(monkeypatch):
+    """Warning and error dialogs, recorded as (title, text) instead of waiting for a click."""
+    shown: list[tuple[str, str]] = []
+
+    def record(parent, title, text, *args, **kwargs):
+        shown.append((title, text))
+        return QMessageBox.StandardButton.Ok
+
+    monkeypatch.setattr(QMessageBox, "warning", record)
+    monkeypatch.setattr(QMessageBox, "critical", record)
+    return shown
+
+
+@pytest.fixture
 def worker(qtbot):
     """A running DecodeWorker and the list its results are appended to; stopped after the test."""
     from gaerchen_gui.gui.decode_worker import DecodeWorker

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from gaerchen_gui.core import save_target
 from gaerchen_gui.core.checkpoints import load_checkpoint
 from gaerchen_gui.core.config import TrainConfig
+from gaerchen_gui.core.live_training import LiveSet
 from gaerchen_gui.core.save_target import user_models_dir
 from gaerchen_gui.gui.training_panel import TrainingPanel
 
@@ -23,7 +24,7 @@ def panel(qtbot, test_set, trained_panel_config):
     """A dock that has just trained a (tiny) model for real."""
     widget = TrainingPanel()
     qtbot.addWidget(widget)
-    widget.live_images = test_set.images[:100]
+    widget.live_set = LiveSet.of(test_set.images[:100], test_set.labels[:100].numpy())
     widget.val_limit = 100
     widget.apply_config(trained_panel_config)
     widget.show()

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from gaerchen_gui.core.checkpoints import load_checkpoint
 from gaerchen_gui.core.config import TrainConfig
+from gaerchen_gui.core.live_training import LiveSet
 from gaerchen_gui.gui.training_panel import TrainingPanel
 
 
@@ -13,7 +14,7 @@ from gaerchen_gui.gui.training_panel import TrainingPanel
 def panel(qtbot, test_set):
     widget = TrainingPanel()
     qtbot.addWidget(widget)
-    widget.live_images = test_set.images[:300]
+    widget.live_set = LiveSet.of(test_set.images[:300], test_set.labels[:300].numpy())
     widget.val_limit = 200
     widget.apply_config(TrainConfig.book("ae", epochs=2, batch_size=50, limit=300))
     widget.show()

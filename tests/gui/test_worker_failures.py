@@ -10,32 +10,19 @@ panel or a dialog; and the window goes on working. Each kind of worker is made t
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from gui_support import wait_for_map
-from PySide6.QtWidgets import QMessageBox
 
 from gaerchen_gui.core.checkpoints import Checkpoint, load_checkpoint
 from gaerchen_gui.core.config import TrainConfig
 from gaerchen_gui.core.data import DATA_DIR_ENV, ImageSet
 from gaerchen_gui.core.encoding import EmbeddingCache
+from gaerchen_gui.core.live_training import LiveSet
 from gaerchen_gui.gui.actions import ActionKey
 
 TIMEOUT_MS = 60_000
-
-
-@pytest.fixture
-def dialogs(monkeypatch):
-    """Warning and error dialogs, recorded as (title, text) instead of waiting for a click."""
-    shown: list[tuple[str, str]] = []
-
-    def record(parent, title, text, *args, **kwargs):
-        shown.append((title, text))
-        return QMessageBox.StandardButton.Ok
-
-    monkeypatch.setattr(QMessageBox, "warning", record)
-    monkeypatch.setattr(QMessageBox, "critical", record)
-    return shown
 
 
 @pytest.fixture
@@ -128,7 +115,8 @@ def test_a_training_run_that_cannot_load_its_data_fails_with_a_dialog(qtbot, win
 
 def test_a_failing_live_map_is_reported_and_training_goes_on_to_keep_its_model(qtbot, window, dialogs):
     panel = window.training_panel
-    panel.live_images = torch.rand(100, 1, 20, 20)  # the encoder cannot take these: every snapshot fails
+    # the encoder cannot take these: every snapshot fails
+    panel.live_set = LiveSet.of(torch.rand(100, 1, 20, 20), np.zeros(100, dtype=np.int64))
     start_small_run(window, epochs=20)
     qtbot.waitUntil(lambda: "live map stopped" in panel.message.text(), timeout=TIMEOUT_MS)
     assert "RuntimeError" in panel.message.text() and panel.runner.is_running
