@@ -15,7 +15,7 @@ from gaerchen_gui.gui.live_label import LiveLabel
 from gaerchen_gui.gui.readouts import PendingReadouts
 
 # Short enough for a 900-pixel window beside the model readout (the arrow keys are in README and the tooltips).
-HINT = "Drag the cross or click the map to decode; hover a dot to see its image."
+HINT = "Drag or click the map to decode; hover a dot for its image."
 
 
 class ExplorerStatusBar:
