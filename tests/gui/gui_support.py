@@ -58,14 +58,23 @@ def move_mouse(viewport, pos: QPoint, last: list[float]) -> None:
     last[0] = time.monotonic()
 
 
-def hover_over(qtbot, latent_map, xy) -> QPoint:
-    """Bring the mouse onto latent point ``xy`` from 30 px away, until the map reports a hovered image."""
-    pos = latent_map.view_to_widget(float(xy[0]), float(xy[1]))
+def hover_over(qtbot, latent_map, xy, timeout_s: float = 10.0) -> QPoint:
+    """Bring the mouse onto latent point ``xy`` from 30 px away, until the map reports a hovered image.
+
+    As a person would, it aims again where the point is now: on a busy machine the window's layout can
+    still change after the map is ready (a label's final size arrives late), moving the point on screen."""
+    deadline = time.monotonic() + timeout_s
     last = [0.0]
-    move_mouse(latent_map.viewport(), pos + QPoint(30, 30), last)
-    move_mouse(latent_map.viewport(), pos, last)
-    qtbot.waitUntil(lambda: latent_map.hovered_index is not None)
-    return pos
+    while True:
+        pos = latent_map.view_to_widget(float(xy[0]), float(xy[1]))
+        move_mouse(latent_map.viewport(), pos + QPoint(30, 30), last)
+        move_mouse(latent_map.viewport(), pos, last)
+        try:
+            qtbot.waitUntil(lambda: latent_map.hovered_index is not None, timeout=1000)
+            return pos
+        except qtbot.TimeoutError:
+            if time.monotonic() > deadline:
+                raise
 
 
 def drag_cursor_through(qtbot, window, points) -> list[np.ndarray]:
