@@ -114,9 +114,12 @@ class Scrubber(QWidget):
         shown = count - 1 if index is None else index  # live: the decoder as last recorded
         if index is None:
             what = "recording" if self.timelapse.recording else "recorded"
-            self.label.setText(f"Live map · {count} frames {what} (drag to replay; probes at the last)")
+            # Short enough for a compare pane; how to use it is in the tooltip.
+            self.label.setText(f"Live map · {count} frames {what}")
+            self.label.setToolTip("Drag the slider to replay the training; the probes below are the last frame's")
         else:
             self.label.setText(self.timelapse.label(index))
+            self.label.setToolTip("")
         self.probe_strip.set_images(self.timelapse.probes(shown))
 
     def _on_playing(self, playing: bool) -> None:
