@@ -166,10 +166,17 @@ class DiagnosticsDock:
             beside = MIN_MAP_SIZE.width() + window.side.minimumWidth() + DOCK_WIDTH
             if window.width() < beside and not self.dock.isFloating():
                 # A small screen (900 x 600): beside the map and the side panel the dock would be squeezed
-                # to a sliver, so it goes under the map instead (with the training dock, as a tab).
-                window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
+                # to a sliver, and under the map it made the window taller than the screen (679 px in
+                # compare mode). So it joins the training dock as a tab when that is open, else it opens
+                # as a window of its own over the explorer's right edge (as Your Images does).
                 if window.training_dock.isVisible():
+                    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
                     window.tabifyDockWidget(window.training_dock, self.dock)
+                else:
+                    self.dock.setFloating(True)
+                    width, height = DOCK_WIDTH + 40, min(window.height(), 640)
+                    corner = window.geometry().topRight()
+                    self.dock.setGeometry(corner.x() - width, corner.y(), width, height)
                 self.dock.show()
                 self.dock.raise_()
                 return

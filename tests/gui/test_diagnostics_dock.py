@@ -89,13 +89,25 @@ def test_a_failing_pass_is_reported_in_the_panel(qtbot, make_window, monkeypatch
     assert "out of memory" in panel.summary_text and JOB == "diagnostics"
 
 
-def test_on_a_small_screen_the_dock_opens_under_the_map(qtbot, make_window):
+def test_on_a_small_screen_the_dock_floats_or_joins_the_training_dock_and_the_window_keeps_its_size(qtbot, make_window):
     from PySide6.QtCore import Qt
+
+    from gaerchen_gui.gui.actions import ActionKey
 
     small = make_window("vae", settings_file="small.ini")
     small.resize(900, 600)
+    small.actions[ActionKey.COMPARE_AE_VAE].trigger()  # two panes and the strip under them: the tallest layout
+    qtbot.waitUntil(lambda: len(small.panes.panes) == 2)
     small.diagnostics.show(True)
-    assert small.dockWidgetArea(small.diagnostics.dock) == Qt.DockWidgetArea.BottomDockWidgetArea
+    qtbot.wait(200)  # the layout settles
+    assert small.diagnostics.dock.isFloating() and small.diagnostics.visible
+    assert (small.width(), small.height()) == (900, 600)
+    with_training = make_window("vae", settings_file="small-training.ini")
+    with_training.resize(900, 600)
+    with_training.actions[ActionKey.SHOW_TRAINING].trigger()
+    with_training.diagnostics.show(True)
+    assert with_training.dockWidgetArea(with_training.diagnostics.dock) == Qt.DockWidgetArea.BottomDockWidgetArea
+    assert with_training.tabifiedDockWidgets(with_training.training_dock) == [with_training.diagnostics.dock]
     wide = make_window("vae", settings_file="wide.ini")
     wide.resize(1400, 900)
     wide.diagnostics.show(True)
