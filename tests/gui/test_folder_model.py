@@ -50,7 +50,7 @@ def test_a_folder_trained_model_opens_with_its_own_images_and_class_names(qtbot,
     assert window.latent_map.hover_card.title_text.startswith(encoded.class_names[encoded.labels[0]])
     x, y = encoded.z[0]
     window.status.show_mouse_readout(window.model, float(x), float(y), None, encoded)
-    assert f"({encoded.class_names[encoded.labels[0]]})" in window.status.mouse_label.text()
+    assert f"nearest #0 {encoded.class_names[encoded.labels[0]]}," in window.status.mouse_label.text()
     assert window.model.encoded.images[0].max() > 0.5  # its own images, not Fashion-MNIST's
     window.explorer.options.show_train_points = True  # the folder's training split, not Fashion-MNIST's
     qtbot.waitUntil(lambda: window.model.train_points is not None, timeout=30_000)
