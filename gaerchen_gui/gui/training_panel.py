@@ -108,10 +108,12 @@ class TrainingPanel(QWidget):
         column.addWidget(self.form)
         column.addLayout(buttons)
         column.addWidget(self.progress)
+        # The result's buttons right under the progress: below the messages (several lines after a run) they
+        # scrolled out of a 1400 x 900 window's dock just when the message said to use them.
+        column.addLayout(result_buttons)
         column.addWidget(self.status)
         column.addWidget(self.message)
         column.addStretch(1)
-        column.addLayout(result_buttons)
         layout = QHBoxLayout(self)
         layout.addWidget(controls)
         layout.addWidget(self.curves, 1)
