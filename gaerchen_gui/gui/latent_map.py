@@ -52,7 +52,7 @@ TRAIN_POINT_ALPHA = 70  # of 255; six training points per test point, so their d
 GRID_ALPHA = 0.15
 # Below this the map stops shrinking (the window or the training dock gives way instead): room for the
 # view, both axes, the title and a two-row legend whose names are never cut short.
-MIN_MAP_SIZE = QSize(340, 250)  # with the scrubber under it and the training dock below, 900 x 600 still fits
+MIN_MAP_SIZE = QSize(340, 260)  # with the scrubber under it and the training dock below, 900 x 600 still fits
 EXPORT_SCALE = 2  # an exported map has twice the pixels of the map on screen, drawn the same way
 NUDGE_FRACTION = 0.01  # an arrow key moves the cursor by 1% of the visible width
 

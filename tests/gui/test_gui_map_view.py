@@ -65,7 +65,7 @@ def click_scene(qtbot, latent_map, scene_point) -> None:
 def test_the_map_keeps_a_minimum_size_and_whole_legend_names(qtbot, latent_map):
     from gaerchen_gui.gui.latent_map import MIN_MAP_SIZE
 
-    assert MIN_MAP_SIZE.width() >= 300 and MIN_MAP_SIZE.height() >= 280
+    assert MIN_MAP_SIZE.width() >= 300 and MIN_MAP_SIZE.height() >= 260  # 900 x 600 with a scrubber and a dock
     latent_map.resize(100, 20)  # what a crowded window asked of it
     qtbot.wait(20)
     assert latent_map.width() >= MIN_MAP_SIZE.width() and latent_map.height() >= MIN_MAP_SIZE.height()
